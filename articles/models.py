@@ -1,0 +1,333 @@
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+from .ingest.dpa_text import normalize_headline
+from .sanitize import clean_html
+
+SLUG_MAX = 80
+GERMAN_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
+
+
+def german_slugify(text: str, max_length: int = SLUG_MAX) -> str:
+    slug = slugify(text.translate(GERMAN_LETTERS))[:max_length]
+    if len(slug) == max_length and "-" in slug:
+        slug = slug.rsplit("-", 1)[0]
+    return slug.strip("-") or "artikel"
+
+
+class Section(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent section"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=100, help_text=_("Sections are listed in this order.")
+    )
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", args=[self.slug])
+
+
+class Agency(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    domain = models.CharField(
+        _("domain"), max_length=100, blank=True,
+        help_text=_("As the credit line of the agency's texts names it, e.g. dpa.de."),
+    )
+    credit = models.CharField(
+        _("credit"), max_length=100, blank=True, help_text=_("Shown under its articles.")
+    )
+    publish_on_import = models.BooleanField(
+        _("publish on import"), default=True,
+        help_text=_("Otherwise imported copy waits in review for an editor."),
+    )
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain"], condition=~Q(domain=""), name="unique_agency_domain"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:agency", args=[self.slug])
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What readers may see: published, and its publication time has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_lists(self):
+        """Teaser lists: the joins a teaser shows, not the body."""
+        return (
+            self.select_related("section", "agency")
+            .defer("body", "source_key", "content_hash", "imported_fingerprint")
+            .order_by("-published_at", "-id")
+        )
+
+    def for_page(self):
+        """An article page or API answer: everything it shows in three queries."""
+        return self.select_related("section", "agency").prefetch_related(
+            "tags",
+            models.Prefetch(
+                "related_links",
+                queryset=RelatedLink.objects.select_related("target__section"),
+            ),
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        REVIEW = "review", _("in review")
+        PUBLISHED = "published", _("published")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    headline = models.CharField(_("headline"), max_length=300)
+    slug = models.SlugField(
+        _("slug"), max_length=SLUG_MAX + 10, unique=True, blank=True,
+        help_text=_("Part of the address; filled from the headline when empty."),
+    )
+    kicker = models.CharField(
+        _("kicker"), max_length=200, blank=True, help_text=_("The topline above the headline.")
+    )
+    teaser = models.TextField(_("teaser"), blank=True)
+    body = models.TextField(
+        _("body"), blank=True, help_text=_("HTML: paragraphs <p> and subheadings <h2>.")
+    )
+    byline = models.CharField(_("byline"), max_length=200, blank=True)
+    dateline = models.CharField(_("dateline"), max_length=200, blank=True)
+    section = models.ForeignKey(
+        Section, verbose_name=_("section"), on_delete=models.PROTECT, related_name="articles"
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="articles",
+        help_text=_("Empty for the newsroom's own copy."),
+    )
+    tags = TaggableManager(_("tags"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("publication time"), null=True, blank=True,
+        help_text=_("First publication. The article appears by itself when this time comes."),
+    )
+    updated_at = models.DateTimeField(_("update time"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    modified_at = models.DateTimeField(_("last change"), auto_now=True)
+    # Who the article is at its agency, and what the agency last sent.
+    source_key = models.CharField(_("agency identity"), max_length=255, blank=True, editable=False)
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # The text as it stood after the last import: an editor has changed the
+    # article when its text no longer matches this.
+    imported_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    headline_key = models.CharField(max_length=300, editable=False, db_index=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "source_key"],
+                condition=~Q(source_key=""),
+                name="unique_agency_identity",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_published_idx"),
+            models.Index(
+                fields=["section", "status", "-published_at"], name="article_section_idx"
+            ),
+            models.Index(fields=["agency", "status", "-published_at"], name="article_agency_idx"),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        self.headline_key = normalize_headline(self.headline)
+        self.body = clean_html(self.body)
+        if not self.slug:
+            self.slug = self.unique_slug()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "headline" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "headline_key"}
+        super().save(*args, **kwargs)
+
+    def unique_slug(self) -> str:
+        base = german_slugify(self.headline)
+        taken = set(
+            Article.objects.filter(slug__startswith=base)
+            .exclude(pk=self.pk)
+            .values_list("slug", flat=True)
+        )
+        slug, number = base, 2
+        while slug in taken:
+            slug, number = f"{base}-{number}", number + 1
+        return slug
+
+    def get_absolute_url(self):
+        return reverse("articles:article", args=[self.section.slug, self.slug])
+
+    @property
+    def is_visible(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def body_html(self):
+        return mark_safe(clean_html(self.body))
+
+    def text_fingerprint(self) -> str:
+        """A hash of what an editor can change of the agency's text."""
+        text = "\x1f".join(
+            [self.headline, self.kicker, self.teaser, self.body, self.byline, self.dateline]
+        )
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    @property
+    def changed_since_import(self) -> bool:
+        return bool(self.imported_fingerprint) and (
+            self.text_fingerprint() != self.imported_fingerprint
+        )
+
+
+class RelatedLink(models.Model):
+    """An item under *Weitere Meldungen*: a link to a known article, or the agency's text of one."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="related_links"
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    target = models.ForeignKey(
+        Article, verbose_name=_("linked article"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="linked_from",
+    )
+    text = models.TextField(
+        _("agency text"), blank=True,
+        help_text=_("The item as the agency sent it; split again when its article arrives."),
+    )
+    headline = models.CharField(_("headline"), max_length=300)
+    teaser = models.TextField(_("teaser"), blank=True)
+    section_name = models.CharField(_("section name"), max_length=100, blank=True)
+    published_at = models.DateTimeField(_("time"), null=True, blank=True)
+    url = models.URLField(_("external address"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("related link")
+        verbose_name_plural = _("related links")
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="unique_related_position"),
+        ]
+        indexes = [
+            # Back-filling looks for unresolved items by their time.
+            models.Index(
+                fields=["published_at"], condition=Q(target__isnull=True),
+                name="related_unresolved_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def get_target_url(self) -> str | None:
+        """The linked article's address while readers may see it, else None."""
+        if self.target_id and self.target.is_visible:
+            return self.target.get_absolute_url()
+        return self.url or None
+
+
+class ArticleVersion(models.Model):
+    """A snapshot of an article after a save or an agency update."""
+
+    class Origin(models.TextChoices):
+        IMPORT = "import", _("agency import")
+        AGENCY_UPDATE = "agency_update", _("agency update")
+        EDIT = "edit", _("edit")
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="versions"
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    origin = models.CharField(_("origin"), max_length=20, choices=Origin.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,
+        on_delete=models.SET_NULL,
+    )
+    data = models.JSONField(_("content"))
+
+    class Meta:
+        verbose_name = _("version")
+        verbose_name_plural = _("versions")
+        ordering = ["-created_at", "-id"]
+        get_latest_by = "created_at"
+
+    def __str__(self):
+        return f"{self.article_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class HeldUpdate(models.Model):
+    """An agency update of an article an editor has changed: kept for the editor to take or leave."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        TAKEN = "taken", _("taken")
+        LEFT = "left", _("left")
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="held_updates"
+    )
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    content_hash = models.CharField(max_length=64)
+    payload = models.JSONField(_("agency version"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+
+    class Meta:
+        verbose_name = _("held agency update")
+        verbose_name_plural = _("held agency updates")
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "content_hash"], name="unique_held_update"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.article} ({self.get_state_display()})"

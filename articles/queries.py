@@ -1,0 +1,60 @@
+"""The reads behind the public pages and the API, each a fixed number of queries."""
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404
+
+from .models import Article, Section
+
+HOME_LATEST = 12
+HOME_PER_SECTION = 4
+
+
+def sections(request) -> list[Section]:
+    """The sections, read once per request (navigation and home share them)."""
+    if not hasattr(request, "_newsroom_sections"):
+        request._newsroom_sections = list(Section.objects.all())
+    return request._newsroom_sections
+
+
+def latest(limit: int = HOME_LATEST) -> list[Article]:
+    return list(Article.objects.published().for_lists()[:limit])
+
+
+def section_blocks(all_sections: list[Section], per_section: int = HOME_PER_SECTION):
+    """The newest articles of every section in one query: [(section, [article, …])]."""
+    ranked = Article.objects.published().for_lists().annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=F("section_id"),
+            order_by=[F("published_at").desc(), F("id").desc()],
+        )
+    ).filter(rank__lte=per_section)
+    by_section: dict[int, list[Article]] = {}
+    for article in ranked:
+        by_section.setdefault(article.section_id, []).append(article)
+    return [(section, by_section[section.pk]) for section in all_sections if section.pk in by_section]
+
+
+def search(queryset, text: str):
+    """Articles whose headline, kicker, teaser, body or tags contain every word of `text`."""
+    for word in text.split():
+        queryset = queryset.filter(
+            Q(headline__icontains=word)
+            | Q(kicker__icontains=word)
+            | Q(teaser__icontains=word)
+            | Q(body__icontains=word)
+            | Q(pk__in=Article.objects.filter(tags__name__icontains=word).values("pk"))
+        )
+    return queryset
+
+
+def page_of(queryset, number, per_page: int | None = None):
+    """One page of a list (a count and a slice: two queries); 404 for a page that is not there."""
+    paginator = Paginator(queryset, per_page or settings.NEWSROOM_PAGE_SIZE, allow_empty_first_page=True)
+    try:
+        return paginator.page(number or 1)
+    except (PageNotAnInteger, EmptyPage):
+        raise Http404("no such page") from None

@@ -1,0 +1,32 @@
+"""NewsArticle JSON-LD (schema.org) for an article page."""
+
+from django.conf import settings
+from django.utils.timezone import localtime
+
+
+def news_article(article, request) -> dict:
+    url = request.build_absolute_uri(article.get_absolute_url())
+    publisher = {"@type": "Organization", "name": settings.NEWSROOM_SITE_NAME}
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": url,
+        "url": url,
+        "headline": article.headline[:110],
+        "description": article.teaser,
+        "articleSection": article.section.name,
+        "keywords": [tag.name for tag in article.tags.all()],
+        "publisher": publisher,
+        "inLanguage": "de",
+    }
+    if article.published_at:
+        data["datePublished"] = localtime(article.published_at).isoformat()
+    modified = article.updated_at or article.published_at
+    if modified:
+        data["dateModified"] = localtime(modified).isoformat()
+    if article.byline:
+        data["author"] = {"@type": "Person", "name": article.byline}
+    elif article.agency:
+        data["author"] = {"@type": "Organization", "name": article.agency.name}
+    return data
+

@@ -1,0 +1,38 @@
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.dateformat import format as format_date
+from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
+
+from ..api import JSON_ESCAPES
+
+register = template.Library()
+
+
+@register.filter
+def german_datetime(moment) -> str:
+    """28.02.2025, 13:16 Uhr, in Berlin time."""
+    if not moment:
+        return ""
+    return format_date(localtime(moment), r"d.m.Y, H:i \U\h\r")
+
+
+@register.filter
+def iso_datetime(moment) -> str:
+    return localtime(moment).isoformat() if moment else ""
+
+
+@register.filter
+def ld_json(data) -> str:
+    """JSON for a <script type="application/ld+json">: `<`, `>` and `&` escaped so no text ends the script."""
+    return mark_safe(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(JSON_ESCAPES))
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, number) -> str:
+    """The current query string with another page number."""
+    params = context["request"].GET.copy()
+    params["page"] = number
+    return params.urlencode()
