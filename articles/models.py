@@ -1,6 +1,8 @@
 import hashlib
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -10,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from . import pictures
 from .ingest.dpa_text import normalize_headline
 from .sanitize import clean_html
 
@@ -81,14 +84,19 @@ class Agency(models.Model):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """What readers may see: published, and its publication time has come."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        """What readers may see: published, its publication time come, no embargo pending."""
+        now = timezone.now()
+        return self.filter(
+            Q(embargo_until__isnull=True) | Q(embargo_until__lte=now),
+            status=Article.Status.PUBLISHED,
+            published_at__lte=now,
+        )
 
     def for_lists(self):
         """Teaser lists: the joins a teaser shows, not the body."""
         return (
             self.select_related("section", "agency")
-            .defer("body", "source_key", "content_hash", "imported_fingerprint")
+            .defer("body", "source_key", "content_hash", "imported_fingerprint", "editor_notes")
             .order_by("-published_at", "-id")
         )
 
@@ -100,6 +108,7 @@ class ArticleQuerySet(models.QuerySet):
                 "related_links",
                 queryset=RelatedLink.objects.select_related("target__section"),
             ),
+            "corrections",
         )
 
 
@@ -141,6 +150,27 @@ class Article(models.Model):
         help_text=_("First publication. The article appears by itself when this time comes."),
     )
     updated_at = models.DateTimeField(_("update time"), null=True, blank=True)
+    embargo_until = models.DateTimeField(
+        _("embargo"), null=True, blank=True,
+        help_text=_("Agency embargo: the article cannot be published before this time."),
+    )
+    picture = models.ImageField(
+        _("picture"), upload_to="pictures/%Y/%m/", blank=True,
+        width_field="picture_width", height_field="picture_height",
+        help_text=_("JPEG, PNG or WebP."),
+    )
+    picture_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    picture_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    picture_caption = models.CharField(_("caption"), max_length=500, blank=True)
+    picture_credit = models.CharField(_("picture credit"), max_length=200, blank=True)
+    picture_alt = models.CharField(
+        _("alternative text"), max_length=300, blank=True,
+        help_text=_("What the picture shows, for readers who cannot see it. Required with a picture."),
+    )
+    picture_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    editor_notes = models.TextField(
+        _("notes for editors"), blank=True, help_text=_("Shown in the admin only, never to readers.")
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     modified_at = models.DateTimeField(_("last change"), auto_now=True)
     # Who the article is at its agency, and what the agency last sent.
@@ -157,6 +187,7 @@ class Article(models.Model):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         ordering = ["-published_at", "-id"]
+        permissions = [("publish_article", _("Can publish and withdraw articles"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["agency", "source_key"],
@@ -180,10 +211,36 @@ class Article(models.Model):
         self.body = clean_html(self.body)
         if not self.slug:
             self.slug = self.unique_slug()
+        if self.picture and not self.picture._committed:
+            self.picture = pictures.cleaned_upload(self.picture)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "headline" in update_fields:
             kwargs["update_fields"] = {*update_fields, "headline_key"}
         super().save(*args, **kwargs)
+        self.refresh_renditions()
+
+    def get_absolute_url(self):
+        return reverse("articles:article", args=[self.section.slug, self.slug])
+
+    def refresh_renditions(self):
+        """Make the picture's renditions once, when the picture is new."""
+        current = self.picture_renditions.get("source") if self.picture_renditions else None
+        wanted = self.picture.name if self.picture else None
+        if current == wanted:
+            return
+        self.picture_renditions = pictures.make_renditions(self.picture) if self.picture else {}
+        Article.objects.filter(pk=self.pk).update(picture_renditions=self.picture_renditions)
+
+    def rendition(self, name: str) -> dict | None:
+        """{"url", "width", "height"} of a rendition, or None without a picture."""
+        rendition = (self.picture_renditions or {}).get(name)
+        if not rendition:
+            return None
+        return {**rendition, "url": default_storage.url(rendition["name"])}
+
+    def clean(self):
+        if self.picture and not self.picture_alt.strip():
+            raise ValidationError({"picture_alt": _("A picture needs an alternative text.")})
 
     def unique_slug(self) -> str:
         base = german_slugify(self.headline)
@@ -197,15 +254,15 @@ class Article(models.Model):
             slug, number = f"{base}-{number}", number + 1
         return slug
 
-    def get_absolute_url(self):
-        return reverse("articles:article", args=[self.section.slug, self.slug])
-
     @property
     def is_visible(self) -> bool:
+        """The same rule as `ArticleQuerySet.published`, for an article in hand."""
+        now = timezone.now()
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= now
+            and (self.embargo_until is None or self.embargo_until <= now)
         )
 
     @property
@@ -270,6 +327,31 @@ class RelatedLink(models.Model):
         if self.target_id and self.target.is_visible:
             return self.target.get_absolute_url()
         return self.url or None
+
+
+class Correction(models.Model):
+    """A correction note on a published article, shown to readers."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="corrections"
+    )
+    text = models.TextField(_("correction"))
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.text[:60]
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # A correction is an update of the article: readers and feeds see it as such.
+        Article.objects.filter(pk=self.article_id).filter(
+            Q(updated_at__isnull=True) | Q(updated_at__lt=self.created_at)
+        ).update(updated_at=self.created_at)
 
 
 class ArticleVersion(models.Model):

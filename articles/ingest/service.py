@@ -11,8 +11,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ..sanitize import clean_html
+from .. import versions
 from ..models import Agency, Article, ArticleVersion, HeldUpdate, RelatedLink, Section
+from ..sanitize import clean_html
 from .dpa_text import normalize_headline
 from .parsed import ParsedArticle, ParsedRelated
 
@@ -103,18 +104,18 @@ def create(parsed: ParsedArticle, section: Section, agency: Agency, content_hash
     article.tags.set(list(parsed.tags))
     write_related(article, parsed.related)
     backfill_links_to(article)
-    record_version(article, ArticleVersion.Origin.IMPORT)
+    versions.record(article, ArticleVersion.Origin.IMPORT)
     return article
 
 
-def update(article: Article, parsed: ParsedArticle, content_hash: str) -> None:
+def update(article: Article, parsed: ParsedArticle, content_hash: str, user=None) -> None:
     fill(article, parsed, content_hash)
     article.updated_at = timezone.now()
     article.save()
     article.tags.set(list(parsed.tags))
     article.related_links.all().delete()
     write_related(article, parsed.related)
-    record_version(article, ArticleVersion.Origin.AGENCY_UPDATE)
+    versions.record(article, ArticleVersion.Origin.AGENCY_UPDATE, user)
 
 
 def fill(article: Article, parsed: ParsedArticle, content_hash: str) -> None:
@@ -210,30 +211,12 @@ def backfill_links_to(article: Article) -> None:
     RelatedLink.objects.bulk_update(resolved, ["target", "headline", "teaser"])
 
 
-def snapshot(article: Article) -> dict:
-    return {
-        "headline": article.headline,
-        "kicker": article.kicker,
-        "teaser": article.teaser,
-        "body": article.body,
-        "byline": article.byline,
-        "dateline": article.dateline,
-        "section": article.section.slug,
-        "status": article.status,
-        "tags": sorted(tag.name for tag in article.tags.all()),
-        "related": [
-            {
-                "headline": link.headline,
-                "teaser": link.teaser,
-                "section_name": link.section_name,
-                "target": link.target_id,
-            }
-            for link in article.related_links.all()
-        ],
-    }
-
-
-def record_version(article: Article, origin: str, user=None) -> ArticleVersion:
-    return ArticleVersion.objects.create(
-        article=article, origin=origin, user=user, data=snapshot(article)
-    )
+def take_held_update(held: HeldUpdate, user=None) -> Article:
+    """Apply an agency update an editor chose to take; the editor's text stays in the history."""
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=held.article_id)
+        versions.record_if_changed(article, ArticleVersion.Origin.EDIT, user)
+        update(article, ParsedArticle.from_dict(held.payload), held.content_hash, user)
+        held.state = HeldUpdate.State.TAKEN
+        held.save(update_fields=["state"])
+    return article

@@ -46,7 +46,9 @@ def lookup(model, slug, option):
         return model.objects.get(slug=slug)
     except model.DoesNotExist:
         known = ", ".join(model.objects.values_list("slug", flat=True))
-        raise CommandError(f"{option}: no {model._meta.model_name} '{slug}' (known: {known})", returncode=2) from None
+        raise CommandError(
+            f"{option}: no {model._meta.model_name} '{slug}' (known: {known})", returncode=2
+        ) from None
 
 
 def import_one(source, section, agency, dry_run) -> tuple[str, str]:

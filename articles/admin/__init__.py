@@ -1,0 +1,1 @@
+from . import articles, taxonomy  # noqa: F401  (registers the admin classes)
