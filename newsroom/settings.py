@@ -159,5 +159,3 @@ NEWSROOM_DEFAULT_AGENCY = "dpa"
 NEWSROOM_PAGE_SIZE = 20
 # "Internacional" and "INTERNACIONAL" are one tag.
 TAGGIT_CASE_INSENSITIVE = True
-# Django 6 default, taken now: a URL typed without scheme is https.
-FORMS_URLFIELD_ASSUME_HTTPS = True

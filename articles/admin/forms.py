@@ -65,6 +65,10 @@ class ArticleForm(forms.ModelForm):
 class RelatedLinkForm(forms.ModelForm):
     """A linked article fills headline, section and time itself; an external item needs a headline."""
 
+    url = forms.URLField(
+        label=_("external address"), required=False, max_length=500, assume_scheme="https"
+    )
+
     class Meta:
         model = RelatedLink
         fields = ["position", "target", "headline", "teaser", "section_name", "published_at", "url"]
