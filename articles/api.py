@@ -8,6 +8,8 @@ from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET
 
 from . import queries
+from . import search as full_text
+from .caching import cached_page
 from .models import Article
 
 # Escaped as in Django's json_script: the answer never carries markup a browser
@@ -56,6 +58,7 @@ def article_json(article: Article) -> dict:
 
 
 @require_GET
+@cached_page
 def article_list(request):
     articles = Article.objects.published().for_page().order_by("-published_at", "-id")
     params = request.GET
@@ -66,7 +69,7 @@ def article_list(request):
     if params.get("tag"):
         articles = articles.filter(tags__name__iexact=params["tag"])
     if params.get("q", "").strip():
-        articles = queries.search(articles, params["q"].strip())
+        articles = full_text.search(articles, params["q"])
     try:
         page = queries.page_of(articles, params.get("page"))
     except queries.Http404:
@@ -84,6 +87,7 @@ def article_list(request):
 
 
 @require_GET
+@cached_page
 def article_detail(request, pk):
     article = Article.objects.published().for_page().filter(pk=pk).first()
     if article is None:

@@ -1,6 +1,8 @@
 import hashlib
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import models
@@ -17,6 +19,8 @@ from .ingest.dpa_text import normalize_headline
 from .sanitize import clean_html
 
 SLUG_MAX = 80
+# Paths under a section that are not articles.
+RESERVED_SLUGS = {"feed"}
 GERMAN_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
 
 
@@ -96,7 +100,10 @@ class ArticleQuerySet(models.QuerySet):
         """Teaser lists: the joins a teaser shows, not the body."""
         return (
             self.select_related("section", "agency")
-            .defer("body", "source_key", "content_hash", "imported_fingerprint", "editor_notes")
+            .defer(
+                "body", "source_key", "content_hash", "imported_fingerprint", "editor_notes",
+                "search_vector",
+            )
             .order_by("-published_at", "-id")
         )
 
@@ -180,6 +187,8 @@ class Article(models.Model):
     # article when its text no longer matches this.
     imported_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     headline_key = models.CharField(max_length=300, editable=False, db_index=True)
+    # PostgreSQL's full-text index (see articles.search); unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -201,6 +210,12 @@ class Article(models.Model):
                 fields=["section", "status", "-published_at"], name="article_section_idx"
             ),
             models.Index(fields=["agency", "status", "-published_at"], name="article_agency_idx"),
+            GinIndex(fields=["search_vector"], name="article_search_idx"),
+            # Caches ask when the next embargo ends.
+            models.Index(
+                fields=["embargo_until"], condition=Q(embargo_until__isnull=False),
+                name="article_embargo_idx",
+            ),
         ]
 
     def __str__(self):
@@ -244,6 +259,8 @@ class Article(models.Model):
 
     def unique_slug(self) -> str:
         base = german_slugify(self.headline)
+        if base in RESERVED_SLUGS:
+            base = f"{base}-artikel"
         taken = set(
             Article.objects.filter(slug__startswith=base)
             .exclude(pk=self.pk)
@@ -413,3 +430,25 @@ class HeldUpdate(models.Model):
 
     def __str__(self):
         return f"{self.article} ({self.get_state_display()})"
+
+
+class ContentVersion(models.Model):
+    """One row whose counter moves with every change readers could see.
+
+    Page caches and ETags are keyed on it, so a change made by any process
+    (an import in the shell, an editor's save) is seen by every server at once.
+    """
+
+    counter = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("content version")
+        verbose_name_plural = _("content versions")
+
+    def __str__(self):
+        return str(self.counter)
+
+    @classmethod
+    def bump(cls) -> None:
+        if not cls.objects.filter(pk=1).update(counter=models.F("counter") + 1):
+            cls.objects.get_or_create(pk=1)

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import F, Q, Window
+from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
@@ -36,19 +36,6 @@ def section_blocks(all_sections: list[Section], per_section: int = HOME_PER_SECT
     for article in ranked:
         by_section.setdefault(article.section_id, []).append(article)
     return [(section, by_section[section.pk]) for section in all_sections if section.pk in by_section]
-
-
-def search(queryset, text: str):
-    """Articles whose headline, kicker, teaser, body or tags contain every word of `text`."""
-    for word in text.split():
-        queryset = queryset.filter(
-            Q(headline__icontains=word)
-            | Q(kicker__icontains=word)
-            | Q(teaser__icontains=word)
-            | Q(body__icontains=word)
-            | Q(pk__in=Article.objects.filter(tags__name__icontains=word).values("pk"))
-        )
-    return queryset
 
 
 def page_of(queryset, number, per_page: int | None = None):

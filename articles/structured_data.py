@@ -24,6 +24,24 @@ def news_article(article, request) -> dict:
     modified = article.updated_at or article.published_at
     if modified:
         data["dateModified"] = localtime(modified).isoformat()
+    og = article.rendition("og")
+    if og:
+        data["image"] = {
+            "@type": "ImageObject",
+            "url": request.build_absolute_uri(og["url"]),
+            "width": og["width"],
+            "height": og["height"],
+        }
+    corrections = list(article.corrections.all())
+    if corrections:
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": correction.text,
+                "datePublished": localtime(correction.created_at).isoformat(),
+            }
+            for correction in corrections
+        ]
     if article.byline:
         data["author"] = {"@type": "Person", "name": article.byline}
     elif article.agency:

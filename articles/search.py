@@ -1,0 +1,130 @@
+"""Full-text search over headline, kicker, teaser, body and tags, behind one function.
+
+PostgreSQL: a stored tsvector (`Article.search_vector`, GIN-indexed) with the
+`german` configuration, so "Beiträge" finds "Beitrag". SQLite: an FTS5 table
+(`articles_article_fts`) with the article's id as rowid. Either index is kept in
+step by `reindex()`, which the signals in `articles.signals` call on every save,
+tag change and delete.
+"""
+
+import re
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import F, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
+
+FTS_TABLE = "articles_article_fts"
+# Markers that cannot occur in article text; replaced by <mark> after escaping.
+START, STOP = "\x02", "\x03"
+SNIPPET_WORDS = 30
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def search(queryset, text: str):
+    """`queryset` narrowed to matches of `text`, best first, each with a `.snippet`."""
+    words = WORD.findall(text)
+    if not words:
+        return queryset.none()
+    if is_postgres():
+        return _search_postgres(queryset, " ".join(words))
+    return _search_sqlite(queryset, words)
+
+
+def _search_postgres(queryset, text: str):
+    query = SearchQuery(text, config="german", search_type="plain")
+    return (
+        queryset.filter(search_vector=query)
+        .annotate(
+            rank=SearchRank(F("search_vector"), query),
+            raw_snippet=SearchHeadline(
+                Concat("teaser", Value(" "), "body"), query, config="german", start_sel=START, stop_sel=STOP,
+                max_words=SNIPPET_WORDS, min_words=15,
+            ),
+        )
+        .order_by("-rank", "-published_at", "-id")
+    )
+
+
+def _search_sqlite(queryset, words: list[str]):
+    # Every word as a quoted prefix term: no FTS5 syntax reaches the index from a reader.
+    match = " ".join('"{}"*'.format(word.replace('"', '""')) for word in words)
+    matching = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+    # bm25: lower is better; headline and tags weigh most, then kicker, teaser, body.
+    rank = (
+        f"SELECT bm25({FTS_TABLE}, 10.0, 6.0, 4.0, 1.0, 8.0) FROM {FTS_TABLE} "
+        f"WHERE {FTS_TABLE} MATCH %s AND rowid = articles_article.id"
+    )
+    snippet = (
+        f"SELECT snippet({FTS_TABLE}, -1, char(2), char(3), '…', {SNIPPET_WORDS}) FROM {FTS_TABLE} "
+        f"WHERE {FTS_TABLE} MATCH %s AND rowid = articles_article.id"
+    )
+    return (
+        queryset.filter(pk__in=RawSQL(matching, [match]))
+        .annotate(rank=RawSQL(rank, [match]), raw_snippet=RawSQL(snippet, [match]))
+        .order_by("rank", "-published_at", "-id")
+    )
+
+
+def highlighted(raw: str | None) -> str:
+    """A snippet safe to show: everything escaped, the matches in <mark>."""
+    text = escape(strip_tags(raw or ""))
+    return mark_safe(text.replace(START, "<mark>").replace(STOP, "</mark>"))
+
+
+def reindex(article_ids) -> None:
+    """Bring the index up to date for these articles (gone ones are removed)."""
+    from .models import Article
+
+    ids = list(article_ids)
+    if not ids:
+        return
+    if is_postgres():
+        tags = RawSQL(
+            "SELECT coalesce(string_agg(t.name, ' '), '') FROM taggit_tag t "
+            "JOIN taggit_taggeditem ti ON ti.tag_id = t.id "
+            "JOIN django_content_type ct ON ct.id = ti.content_type_id "
+            "WHERE ct.app_label = 'articles' AND ct.model = 'article' "
+            "AND ti.object_id = articles_article.id",
+            [],
+        )
+        Article.objects.filter(pk__in=ids).update(
+            search_vector=SearchVector("headline", weight="A", config="german")
+            + SearchVector(tags, weight="A", config="german")
+            + SearchVector("kicker", weight="B", config="german")
+            + SearchVector("teaser", weight="B", config="german")
+            + SearchVector("body", weight="C", config="german")
+        )
+        return
+    rows = Article.objects.filter(pk__in=ids).values_list("pk", "headline", "kicker", "teaser", "body")
+    tag_names = tags_by_article(ids)
+    with connection.cursor() as cursor:
+        placeholders = ",".join(["%s"] * len(ids))
+        cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({placeholders})", ids)
+        cursor.executemany(
+            f"INSERT INTO {FTS_TABLE} (rowid, headline, kicker, teaser, body, tags) "
+            "VALUES (%s, %s, %s, %s, %s, %s)",
+            [
+                (pk, headline, kicker, teaser, strip_tags(body), tag_names.get(pk, ""))
+                for pk, headline, kicker, teaser, body in rows
+            ],
+        )
+
+
+def tags_by_article(ids) -> dict[int, str]:
+    from taggit.models import TaggedItem
+
+    names: dict[int, list[str]] = {}
+    for object_id, name in TaggedItem.objects.filter(
+        content_type__app_label="articles", content_type__model="article", object_id__in=ids
+    ).values_list("object_id", "tag__name"):
+        names.setdefault(object_id, []).append(name)
+    return {pk: " ".join(values) for pk, values in names.items()}
+
