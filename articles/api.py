@@ -69,7 +69,8 @@ def article_list(request):
     if params.get("tag"):
         articles = articles.filter(tags__name__iexact=params["tag"])
     if params.get("q", "").strip():
-        articles = full_text.search(articles, params["q"])
+        # The contract lists newest first, with a search text too: matches, not ranks.
+        articles = full_text.search(articles, params["q"]).order_by("-published_at", "-id")
     try:
         page = queries.page_of(articles, params.get("page"))
     except queries.Http404:

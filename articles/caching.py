@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags, quote_etag
 
+from newsroom.routers import public_reads
+
 from .models import Article, ContentVersion
 
 # Shared caches (a CDN, a proxy) may keep a public page this long; browsers revalidate.
@@ -57,25 +59,30 @@ def cached_page(view):
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        key = hashlib.sha256(
-            "|".join([content_state(), request.get_host(), request.get_full_path()]).encode()
-        ).hexdigest()
-        etag = quote_etag(key[:32])
-        if etag in parse_etags(request.headers.get("If-None-Match", "")):
-            return finish(HttpResponseNotModified(), etag)
-        cached = cache.get(f"page:{key}")
-        if cached is not None:
-            content, content_type = cached
-            return finish(HttpResponse(content, content_type=content_type), etag)
-        response = view(request, *args, **kwargs)
-        if response.status_code != 200 or "private" in response.get("Cache-Control", ""):
-            return response  # previews and errors are never cached
-        if hasattr(response, "render"):
-            response.render()
-        cache.set(f"page:{key}", (response.content, response["Content-Type"]), PAGE_TIMEOUT)
-        return finish(response, etag)
+        with public_reads():
+            return respond(view, request, *args, **kwargs)
 
     return wrapper
+
+
+def respond(view, request, *args, **kwargs):
+    key = hashlib.sha256(
+        "|".join([content_state(), request.get_host(), request.get_full_path()]).encode()
+    ).hexdigest()
+    etag = quote_etag(key[:32])
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        return finish(HttpResponseNotModified(), etag)
+    cached = cache.get(f"page:{key}")
+    if cached is not None:
+        content, content_type = cached
+        return finish(HttpResponse(content, content_type=content_type), etag)
+    response = view(request, *args, **kwargs)
+    if response.status_code != 200 or "private" in response.get("Cache-Control", ""):
+        return response  # previews and errors are never cached
+    if hasattr(response, "render"):
+        response.render()
+    cache.set(f"page:{key}", (response.content, response["Content-Type"]), PAGE_TIMEOUT)
+    return finish(response, etag)
 
 
 def finish(response, etag):

@@ -14,3 +14,12 @@ def sample_bytes() -> bytes:
 
 def needs_env(name: str):
     return pytest.mark.skipif(not os.environ.get(name), reason=f"{name} is not set")
+
+
+@pytest.fixture(autouse=True)
+def _no_login_throttling(settings):
+    """Login throttling needs a request; the test client's login() has none.
+
+    tests/test_security.py turns it back on where throttling is the subject.
+    """
+    settings.AXES_ENABLED = False

@@ -6,6 +6,21 @@ from .. import pictures, workflow
 from ..models import Article, RelatedLink
 
 
+class PictureField(forms.ImageField):
+    """An upload checked by `pictures.validate_picture`, whose errors say what is wrong.
+
+    Django's own check answers every file Pillow refuses (an SVG, a decompression
+    bomb) with one message that the file is no image or broken; it never gets
+    as far as ours.
+    """
+
+    def to_python(self, data):
+        upload = forms.FileField.to_python(self, data)
+        if upload is not None:
+            pictures.validate_picture(upload)
+        return upload
+
+
 class ArticleForm(forms.ModelForm):
     """The article form; `user` decides which statuses it offers and accepts."""
 
@@ -18,6 +33,7 @@ class ArticleForm(forms.ModelForm):
             "status", "published_at", "embargo_until", "picture", "picture_caption",
             "picture_credit", "picture_alt", "agency", "editor_notes",
         ]
+        field_classes = {"picture": PictureField}
         widgets = {
             "teaser": forms.Textarea(attrs={"rows": 3}),
             "body": forms.Textarea(attrs={"rows": 18, "class": "vLargeTextField body-editor"}),
@@ -34,12 +50,6 @@ class ArticleForm(forms.ModelForm):
                 for value, label in status.choices
                 if value not in workflow.PUBLIC_STATUSES or value == current
             ]
-
-    def clean_picture(self):
-        picture = self.cleaned_data.get("picture")
-        if picture and hasattr(picture, "content_type"):  # a new upload, not the stored file
-            pictures.validate_picture(picture)
-        return picture
 
     def clean(self):
         cleaned = super().clean()
