@@ -31,5 +31,11 @@ serve: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m pytest
 
+# The benchmark of issue 7: corpus, import, pages under gunicorn + wrk, queries, profiles;
+# prints a table and writes docs/performance.md. BENCH_N=… sets the corpus size (10000);
+# DATABASE_URL=postgres://… adds the PostgreSQL import; wrk comes from Debian (apt-get install wrk).
+bench: $(VENV)/.installed
+	$(PY) -m bench.run
+
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -10,6 +10,7 @@ moment its time comes, without a cron job and without clearing anything.
 import hashlib
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Subquery
 from django.http import HttpResponse, HttpResponseNotModified
@@ -59,15 +60,30 @@ def cached_page(view):
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
+        if signed_in(request):
+            # Editors read the primary: a preview must show what they just saved,
+            # which a lagging replica may not have yet.
+            return respond(view, request, *args, **kwargs)
         with public_reads():
             return respond(view, request, *args, **kwargs)
 
     return wrapper
 
 
+def signed_in(request) -> bool:
+    """Whether someone is signed in; readers without a session cookie are not asked
+    (asking reads the session, and the answer would then vary on the cookie)."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated
+
+
 def respond(view, request, *args, **kwargs):
     key = hashlib.sha256(
-        "|".join([content_state(), request.get_host(), request.get_full_path()]).encode()
+        "|".join(
+            [settings.NEWSROOM_RELEASE, content_state(), request.get_host(), request.get_full_path()]
+        ).encode()
     ).hexdigest()
     etag = quote_etag(key[:32])
     if etag in parse_etags(request.headers.get("If-None-Match", "")):

@@ -315,7 +315,8 @@ class RelatedLink(models.Model):
         _("agency text"), blank=True,
         help_text=_("The item as the agency sent it; split again when its article arrives."),
     )
-    headline = models.CharField(_("headline"), max_length=300)
+    # Not limited: an item without an early sentence end is all headline (dpa-text.md, rule 3).
+    headline = models.TextField(_("headline"))
     teaser = models.TextField(_("teaser"), blank=True)
     section_name = models.CharField(_("section name"), max_length=100, blank=True)
     published_at = models.DateTimeField(_("time"), null=True, blank=True)

@@ -7,11 +7,12 @@ step by `reindex()`, which the signals in `articles.signals` call on every save,
 tag change and delete.
 """
 
+import html
 import re
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import F, Value
+from django.db.models import F, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.utils.html import escape, strip_tags
@@ -45,8 +46,8 @@ def _search_postgres(queryset, text: str):
         .annotate(
             rank=SearchRank(F("search_vector"), query),
             raw_snippet=SearchHeadline(
-                Concat("teaser", Value(" "), "body"), query, config="german", start_sel=START, stop_sel=STOP,
-                max_words=SNIPPET_WORDS, min_words=15,
+                Concat("teaser", Value(" "), "body", output_field=TextField()), query, config="german",
+                start_sel=START, stop_sel=STOP, max_words=SNIPPET_WORDS, min_words=15,
             ),
         )
         .order_by("-rank", "-published_at", "-id")
@@ -75,7 +76,8 @@ def _search_sqlite(queryset, words: list[str]):
 
 def highlighted(raw: str | None) -> str:
     """A snippet safe to show: everything escaped, the matches in <mark>."""
-    text = escape(strip_tags(raw or ""))
+    # The body's text is stored escaped (&amp;, &lt;): unescape it once, or readers see "&amp;".
+    text = escape(html.unescape(strip_tags(raw or "")))
     return mark_safe(text.replace(START, "<mark>").replace(STOP, "</mark>"))
 
 

@@ -43,7 +43,7 @@ def news_article(article, request) -> dict:
             for correction in corrections
         ]
     if article.byline:
-        data["author"] = {"@type": "Person", "name": article.byline}
+        data["author"] = {"@type": "Person", "name": article.byline.removeprefix("Von ").strip()}
     elif article.agency:
         data["author"] = {"@type": "Organization", "name": article.agency.name}
     return data

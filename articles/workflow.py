@@ -45,8 +45,13 @@ def check_embargo(article: Article) -> None:
 def publish(article: Article, user) -> None:
     check_transition(user, article.status, Article.Status.PUBLISHED)
     article.status = Article.Status.PUBLISHED
-    if article.published_at is None:
-        article.published_at = timezone.now()
+    now = timezone.now()
+    if article.published_at is None or (
+        article.embargo_until and article.published_at < article.embargo_until <= now
+    ):
+        # Agency copy carries the time it was sent, before its embargo; once the embargo
+        # is over, publishing it is its first appearance, and the check below holds.
+        article.published_at = now
     check_embargo(article)
     article.save()
     versions.record(article, ArticleVersion.Origin.EDIT, user)

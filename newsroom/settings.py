@@ -5,6 +5,7 @@ debug on. Production sets DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOST
 DATABASE_URL and REDIS_URL.
 """
 
+import hashlib
 import os
 import tempfile
 from datetime import timedelta
@@ -110,6 +111,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / f"newsroom-test-{os.getpid()}.sqlite3")
     }
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -221,5 +224,19 @@ NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
 NEWSROOM_DEFAULT_SECTION = "nachrichten"
 NEWSROOM_DEFAULT_AGENCY = "dpa"
 NEWSROOM_PAGE_SIZE = 20
+
+
+def release_id() -> str:
+    """Changes with every deploy that changes templates or static files: page caches key on it."""
+    digest = hashlib.sha256()
+    for folder in ("templates", "static"):
+        for path in sorted((BASE_DIR / folder).rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(BASE_DIR).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+NEWSROOM_RELEASE = os.environ.get("NEWSROOM_RELEASE") or release_id()
 # "Internacional" and "INTERNACIONAL" are one tag.
 TAGGIT_CASE_INSENSITIVE = True

@@ -23,3 +23,16 @@ def _no_login_throttling(settings):
     tests/test_security.py turns it back on where throttling is the subject.
     """
     settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty page cache.
+
+    Pages are keyed on the content state, and a rolled-back test leaves the
+    counter where the next test starts it again; with a shared Redis the next
+    test would otherwise meet pages of the last one.
+    """
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,5 +1,7 @@
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from .. import pictures, workflow
@@ -42,6 +44,9 @@ class ArticleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "body" in self.fields:
+            # The admin renders help texts as HTML; the body's names the tags <p> and <h2>.
+            self.fields["body"].help_text = escape(self.fields["body"].help_text)
         status = self.fields.get("status")
         if status is not None and self.user is not None and not workflow.can_publish(self.user):
             current = self.instance.status if self.instance.pk else None
@@ -60,6 +65,10 @@ class ArticleForm(forms.ModelForm):
             except PermissionDenied as denied:
                 self.add_error("status", str(denied))
                 return cleaned
+            if cleaned["status"] == Article.Status.PUBLISHED and not cleaned.get("published_at"):
+                # Published without a time means now, as the publish action does; left
+                # empty, the article would count as published and never appear.
+                cleaned["published_at"] = timezone.now()
             candidate = Article(
                 status=cleaned["status"],
                 published_at=cleaned.get("published_at"),

@@ -37,6 +37,7 @@ def import_article(
     parsed: ParsedArticle, *, section: Section, agency: Agency, dry_run: bool = False
 ) -> ImportResult:
     """Create or update the article; `agency` is used when the text credits none."""
+    check_lengths(parsed)
     agency = credited_agency(parsed.credit) if parsed.credit else agency
     for attempt in range(1, ATTEMPTS + 1):
         try:
@@ -49,6 +50,14 @@ def import_article(
             if attempt == ATTEMPTS:
                 raise
     raise AssertionError("unreachable")
+
+
+def check_lengths(parsed: ParsedArticle) -> None:
+    """Reject what the database cannot hold, alike on every database (SQLite would store it)."""
+    for name in ("headline", "kicker"):
+        limit = Article._meta.get_field(name).max_length
+        if len(getattr(parsed, name)) > limit:
+            raise ImportRejected(f"{name} longer than {limit} characters")
 
 
 def credited_agency(credit: str) -> Agency:

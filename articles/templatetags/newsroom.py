@@ -20,6 +20,12 @@ def german_datetime(moment) -> str:
 
 
 @register.filter
+def rendition(article, name):
+    """{"url", "width", "height"} of one of the article picture's renditions, or None."""
+    return article.rendition(name)
+
+
+@register.filter
 def iso_datetime(moment) -> str:
     return localtime(moment).isoformat() if moment else ""
 

@@ -1,8 +1,10 @@
 import sys
 from collections import Counter
+from contextlib import contextmanager, nullcontext
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from articles.ingest import formats, service, sources
 from articles.ingest.parsed import ParseError
@@ -32,10 +34,11 @@ class Command(BaseCommand):
         section = lookup(Section, section or settings.NEWSROOM_DEFAULT_SECTION, "--section")
         agency = lookup(Agency, agency or settings.NEWSROOM_DEFAULT_AGENCY, "--agency")
         counts = Counter()
-        for source in sources.expand(paths):
-            outcome, detail = import_one(source, section, agency, dry_run)
-            counts[outcome] += 1
-            self.stdout.write(f"{outcome} {source.name}: {detail}")
+        with rolled_back() if dry_run else nullcontext():
+            for source in sources.expand(paths):
+                outcome, detail = import_one(source, section, agency)
+                counts[outcome] += 1
+                self.stdout.write(f"{outcome} {source.name}: {detail}")
         self.stdout.write(", ".join(f"{counts[outcome]} {outcome}" for outcome in OUTCOMES))
         if counts["failed"]:
             sys.exit(1)
@@ -51,10 +54,19 @@ def lookup(model, slug, option):
         ) from None
 
 
-def import_one(source, section, agency, dry_run) -> tuple[str, str]:
+@contextmanager
+def rolled_back():
+    """A dry run as one transaction, undone at the end: each file sees what the files
+    before it would have written, and is reported as a real run would report it."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def import_one(source, section, agency) -> tuple[str, str]:
     try:
         parsed = formats.parse(source.read())
-        result = service.import_article(parsed, section=section, agency=agency, dry_run=dry_run)
+        result = service.import_article(parsed, section=section, agency=agency)
     except (ParseError, service.ImportRejected) as error:
         return "failed", str(error)
     except OSError as error:
