@@ -43,11 +43,14 @@ def check_embargo(article: Article) -> None:
 
 
 def publish(article: Article, user) -> None:
+    """Publish now: a scheduled article comes forward, an unscheduled one gets the time."""
     check_transition(user, article.status, Article.Status.PUBLISHED)
     article.status = Article.Status.PUBLISHED
     now = timezone.now()
-    if article.published_at is None or (
-        article.embargo_until and article.published_at < article.embargo_until <= now
+    if (
+        article.published_at is None
+        or article.published_at > now
+        or (article.embargo_until and article.published_at < article.embargo_until <= now)
     ):
         # Agency copy carries the time it was sent, before its embargo; once the embargo
         # is over, publishing it is its first appearance, and the check below holds.

@@ -1,18 +1,25 @@
 """Headless Chromium for the browser tests, driven by Playwright's sync API.
 
 The tests use Debian's chromium (never `playwright install`) and skip with the
-reason when it is missing or does not start. Playwright's sync API keeps an event
-loop running in the main thread while the tests also use the ORM there, so
-Django's async-safety check is switched off for these tests.
+reason when it is missing or does not start.
+
+Playwright's sync API keeps an asyncio event loop running in the main thread while
+a test also uses the ORM there. So, for as long as a browser runs:
+
+- Django's async-safety check is switched off (DJANGO_ALLOW_ASYNC_UNSAFE);
+- Django's connections are other objects: asgiref keeps thread-critical locals per
+  context while a loop runs. The ORM works on a second connection to the same test
+  database (the tests are transactional, so both see every commit), but that
+  connection lacks what the test database was serialized to for
+  `serialized_rollback`. Hence the browser is started per test, after the database
+  fixtures, and stopped before them: nothing outside these tests runs under the loop.
 """
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from django.db import connections
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -23,8 +30,8 @@ def chromium_path() -> str | None:
     return shutil.which("chromium")
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture
+def browser(monkeypatch):
     executable = chromium_path()
     if executable is None:
         pytest.skip("chromium is not installed (/usr/bin/chromium, or `chromium` on PATH)")
@@ -32,15 +39,18 @@ def browser():
         from playwright.sync_api import Error, sync_playwright
     except ImportError:
         pytest.skip("the Python package playwright is not installed")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     playwright = sync_playwright().start()
     try:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-    except Error as error:
+        try:
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        except Error as error:
+            pytest.skip(f"Playwright cannot launch {executable}: {error.message.splitlines()[0]}")
+        yield browser
+        browser.close()
+    finally:
+        connections.close_all()  # the connections opened while the loop ran
         playwright.stop()
-        pytest.skip(f"Playwright cannot launch {executable}: {error.message.splitlines()[0]}")
-    yield browser
-    browser.close()
-    playwright.stop()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -71,7 +81,7 @@ def new_context(browser, live_server, request, tmp_path):
             timezone_id="Europe/Berlin",
             viewport={"width": 1280, "height": 1000},
         )
-        context.set_default_timeout(5000)
+        context.set_default_timeout(10_000)  # generous: CI machines are busy
         context.on("console", on_console)
         context.on(
             "weberror", lambda error: page_errors.append(f"{error.page and error.page.url}: {error.error}")
