@@ -286,17 +286,27 @@ class Article(models.Model):
     def body_html(self):
         return mark_safe(clean_html(self.body))
 
-    def text_fingerprint(self) -> str:
-        """A hash of what an editor can change of the agency's text."""
-        text = "\x1f".join(
-            [self.headline, self.kicker, self.teaser, self.body, self.byline, self.dateline]
-        )
-        return hashlib.sha256(text.encode()).hexdigest()
+    def editorial_fingerprint(self, tags=None, related_texts=None) -> str:
+        """A hash of what an editor can change of the agency's copy.
+
+        Text, tags (case aside) and the related items as the agency sent them, in
+        order: reordering, removing or adding a link changes it; a link resolved
+        by a later import does not. `tags` and `related_texts` default to the
+        stored ones (two queries).
+        """
+        if tags is None:
+            tags = [tag.name for tag in self.tags.all()]
+        if related_texts is None:
+            related_texts = [link.text for link in self.related_links.all()]
+        parts = [self.headline, self.kicker, self.teaser, self.body, self.byline, self.dateline]
+        parts.append("\x1e".join(sorted({tag.casefold() for tag in tags})))
+        parts.append("\x1e".join(related_texts))
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
     @property
     def changed_since_import(self) -> bool:
         return bool(self.imported_fingerprint) and (
-            self.text_fingerprint() != self.imported_fingerprint
+            self.editorial_fingerprint() != self.imported_fingerprint
         )
 
 

@@ -91,7 +91,10 @@ class RelatedLinkForm(forms.ModelForm):
     class Meta:
         model = RelatedLink
         fields = ["position", "target", "headline", "teaser", "section_name", "published_at", "url"]
-        widgets = {"teaser": forms.Textarea(attrs={"rows": 2, "cols": 40})}
+        widgets = {
+            "headline": forms.TextInput(attrs={"size": 40}),
+            "teaser": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -67,6 +67,8 @@ def parse(data: bytes) -> ParsedArticle:
     if not rest:
         raise ParseError("no headline after the date line", blocks[date_index].line)
     headline_block, rest = rest[0], rest[1:]
+    if is_more_news_heading(headline_block) or CREDIT_LINE.fullmatch(headline_block.text.strip()):
+        raise ParseError("no headline after the date line", headline_block.line)
     if not headline_block.is_single_line:
         raise ParseError("headline must be one line", headline_block.line)
     headline = headline_block.text

@@ -10,6 +10,7 @@ from datetime import UTC, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from taggit.models import Tag
 
 from .. import versions
 from ..models import Agency, Article, ArticleVersion, HeldUpdate, RelatedLink, Section
@@ -58,6 +59,16 @@ def check_lengths(parsed: ParsedArticle) -> None:
         limit = Article._meta.get_field(name).max_length
         if len(getattr(parsed, name)) > limit:
             raise ImportRejected(f"{name} longer than {limit} characters")
+    tag_limit = Tag._meta.get_field("name").max_length
+    for tag in parsed.tags:
+        if len(tag) > tag_limit:
+            raise ImportRejected(f"tag '{tag[:30]}…' longer than {tag_limit} characters")
+    section_limit = RelatedLink._meta.get_field("section_name").max_length
+    for item in parsed.related:
+        if len(item.section_name) > section_limit:
+            raise ImportRejected(
+                f"section of a related item longer than {section_limit} characters"
+            )
 
 
 def credited_agency(credit: str) -> Agency:
@@ -137,7 +148,9 @@ def fill(article: Article, parsed: ParsedArticle, content_hash: str) -> None:
     article.content_hash = content_hash
     # The fingerprint is taken of the body as it will be stored.
     article.body = clean_html(article.body)
-    article.imported_fingerprint = article.text_fingerprint()
+    article.imported_fingerprint = article.editorial_fingerprint(
+        tags=parsed.tags, related_texts=[item.text for item in parsed.related]
+    )
 
 
 def prefix_keys(text: str) -> dict[str, int]:

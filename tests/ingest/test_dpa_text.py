@@ -855,3 +855,13 @@ def test_line_numbers_count_crlf_lines_once():
         article(headline="Senat beschließt\nHaushalt").replace(b"\n", b"\r\n")
     )
     assert error.line == HEADLINE_LINE
+
+
+def test_credit_line_right_after_the_date_line_is_no_headline():
+    data = b"Lead paragraph.\n\n28.02.2025 - 13:16:20\n\n@ dpa.de\n"
+
+    with pytest.raises(ParseError) as error:
+        parse(data)
+
+    assert "no headline" in error.value.message
+    assert error.value.line == 5

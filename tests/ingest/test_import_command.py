@@ -387,8 +387,8 @@ def test_process_dry_run_writes_nothing(tmp_path):
     "args, message",
     [
         pytest.param([], "the following arguments are required: PATH", id="no-path"),
-        pytest.param(["--section", "gibt-es-nicht", "x.txt"], "--section: no section 'gibt-es-nicht'", id="section"),
-        pytest.param(["--agency", "gibt-es-nicht", "x.txt"], "--agency: no agency 'gibt-es-nicht'", id="agency"),
+        pytest.param(["--section", "nix", "x.txt"], "--section: no section 'nix'", id="section"),
+        pytest.param(["--agency", "nix", "x.txt"], "--agency: no agency 'nix'", id="agency"),
     ],
 )
 def test_process_usage_error_exits_2(args, message):

@@ -13,7 +13,7 @@ from articles.ingest.service import ImportRejected, ImportResult, import_article
 from articles.models import Agency, Article, ArticleVersion, HeldUpdate, RelatedLink, Section
 from tests.conftest import SAMPLE
 
-from .texts import dpa_text, parsed, related_item
+from .texts import PARAGRAPH, dpa_text, parsed, related_item
 
 pytestmark = pytest.mark.django_db
 
@@ -261,9 +261,7 @@ def test_update_keeps_the_earlier_version_in_the_history():
 
     versions = list(Article.objects.get().versions.order_by("created_at", "id"))
     assert [version.origin for version in versions] == ["import", "agency_update"]
-    assert versions[0].data["body"] == (
-        "<p>Die Koalition einigte sich nach Verhandlungen bis in die Nacht.</p>"
-    )
+    assert versions[0].data["body"] == f"<p>{PARAGRAPH}</p>"
     assert versions[1].data["body"] == "<p>Die Opposition kündigte eine Klage an.</p>"
 
 
@@ -303,6 +301,50 @@ def test_agency_update_of_an_edited_article_is_held_and_leaves_the_article_untou
     assert result.outcome == "held"
     assert Article.objects.values().get() == before
     assert getattr(Article.objects.get(), field) == edited
+
+
+TWO_ITEMS = (
+    related_item("Erste Meldung. Ein Vorspann.", time="27.11.2025 - 15:24"),
+    related_item("Zweite Meldung. Noch ein Vorspann.", time="27.11.2025 - 15:25"),
+)
+
+
+def test_agency_update_after_an_editor_reordered_the_related_links_is_held():
+    import_parsed(parsed(related=TWO_ITEMS))
+    article = Article.objects.get()
+    first, second = article.related_links.order_by("position")
+    RelatedLink.objects.filter(pk=first.pk).update(position=3)
+    RelatedLink.objects.filter(pk=second.pk).update(position=1)
+    RelatedLink.objects.filter(pk=first.pk).update(position=2)
+
+    result = import_parsed(parsed(related=TWO_ITEMS, body=("Die Opposition kündigte eine Klage an.",)))
+
+    assert result.outcome == "held"
+    assert [link.headline for link in article.related_links.order_by("position")] == [
+        "Zweite Meldung",
+        "Erste Meldung",
+    ]
+
+
+def test_agency_update_after_an_editor_added_a_tag_is_held():
+    import_parsed(parsed())
+    Article.objects.get().tags.add("Klage")
+
+    result = import_parsed(parsed(body=("Die Opposition kündigte eine Klage an.",)))
+
+    assert result.outcome == "held"
+
+
+def test_related_link_resolved_by_a_later_import_is_no_editors_change():
+    import_parsed(parsed(related=TWO_ITEMS[:1]))
+    import_parsed(
+        parsed(headline="Erste Meldung", date="27.11.2025 - 15:24:10", keywords=None, related=())
+    )
+    assert RelatedLink.objects.get(position=1).target is not None
+
+    result = import_parsed(parsed(related=TWO_ITEMS[:1], body=("Die Opposition kündigte eine Klage an.",)))
+
+    assert result.outcome == "updated"
 
 
 def test_held_agency_update_is_kept_for_the_editor():
@@ -354,16 +396,14 @@ def test_known_headline_is_matched_ignoring_case_and_trailing_period():
 
 
 def test_known_headline_beats_the_first_sentence_end():
-    known = import_parsed(
-        parsed(headline="Gericht: Dr. Müller muss Schadenersatz zahlen", date="27.11.2025 - 15:24:00")
-    ).article
-    text = "Gericht: Dr. Müller muss Schadenersatz zahlen. Das Landgericht verurteilte den Arzt."
+    # Rule 2 alone would cut after "Dr." and make "Gericht: Dr" the headline.
+    court = "Gericht: Dr. Müller muss Schadenersatz zahlen"
+    known = import_parsed(parsed(headline=court, date="27.11.2025 - 15:24:00")).article
+    text = f"{court}. Das Landgericht verurteilte den Arzt."
 
     result = import_parsed(parsed(headline="Anderes Thema", related=(related_item(text),)))
 
-    assert links(result.article) == [
-        (1, "Gericht: Dr. Müller muss Schadenersatz zahlen", "Das Landgericht verurteilte den Arzt.", known.pk)
-    ]
+    assert links(result.article) == [(1, court, "Das Landgericht verurteilte den Arzt.", known.pk)]
 
 
 def test_unresolved_item_is_resolved_when_its_article_arrives_later_in_the_same_minute():
@@ -414,7 +454,9 @@ def test_unknown_credit_is_rejected_and_nothing_written():
     "parts, error",
     [
         pytest.param({"headline": "Lang " * 61}, "headline longer than 300 characters", id="headline"),
-        pytest.param({"keywords": ", ".join(["Berlin"] * 30)}, "kicker longer than 200 characters", id="kicker"),
+        pytest.param(
+            {"keywords": ", ".join(["Berlin"] * 30)}, "kicker longer than 200 characters", id="kicker"
+        ),
     ],
 )
 def test_text_too_long_for_its_field_is_rejected_on_every_database(parts, error):
@@ -444,7 +486,7 @@ def test_dry_run_reports_updated_and_leaves_the_article():
     result = import_parsed(parsed(body=("Die Opposition kündigte eine Klage an.",)), dry_run=True)
 
     assert result.outcome == "updated"
-    assert Article.objects.get().body == "<p>Die Koalition einigte sich nach Verhandlungen bis in die Nacht.</p>"
+    assert Article.objects.get().body == f"<p>{PARAGRAPH}</p>"
     assert ArticleVersion.objects.count() == 1
 
 
