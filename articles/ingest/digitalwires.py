@@ -100,7 +100,7 @@ def parse_entry(entry: dict, where: str = "") -> ParsedArticle:
         embargo=markup.aware_time(entry.get("embargoed"), f"{where}embargoed"),
         desk=desk_of(categories),
         geo_subjects=markup.unique(names(categories, "dnltype:geosubject")),
-        infobox_html=markup.clean(text(entry, "infobox_html", where, fold=False)),
+        infobox_html=markup.clean(text(entry, "infobox_html", where, fold=False), "infobox_html"),
         links=markup.links_of(text(entry, "linkbox_html", where, fold=False)),
         picture=feature_picture(entry.get("associations")),
         editor_notes=editor_notes(text(notepad, "public_html", where, fold=False), public_notes),

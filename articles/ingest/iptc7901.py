@@ -46,12 +46,17 @@ BANNER_MAX = 200  # a heading is short; longer lines are not tried (no quadratic
 TABLE_ROW = re.compile(r"\|.*\|")
 CLOSING_LINE = re.compile(r"[a-z][a-z0-9-]*(?: [a-z0-9äöüß/-]+)+")
 CORRECTION = re.compile(r"Berichtigung\s*:\s*(?P<text>.+)", re.IGNORECASE | re.DOTALL)
+# "Sperrfrist 23. Januar 19.00 Uhr", "Sperrfrist: Donnerstag, 02.01.2025, 6.00 Uhr",
+# "Sperrfrist der Meldung bis heute Abend (23.01.), 19.00 Uhr", "Sperrfrist morgen 10.00 Uhr".
 EMBARGO = re.compile(
-    r"Sperrfrist\b:?\s*(?:[^\W\d_]+,\s*)?"
-    r"(?:(?P<day>\d{1,2})\.\s*(?:(?P<month_name>[^\W\d_]+)|(?P<month>\d{1,2})\.)\s*(?P<year>\d{4})?\s*,?\s*)?"
+    r"Sperrfrist\b(?P<words>\D{0,60}?)"
+    r"(?:(?P<day>\d{1,2})\.\s*(?:(?P<month_name>[^\W\d_]+)|(?P<month>\d{1,2})\.)\s*(?P<year>\d{4})?[\s,)]*)?"
     r"(?:um\s+)?(?P<hour>\d{1,2})[.:](?P<minute>\d{2})\s*Uhr",
     re.IGNORECASE,
 )
+WEEKDAYS = {
+    "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5, "sonntag": 6,
+}
 QUOTES = "\"“”»«„"
 # The wire marks Germany's places nowhere; these are the ones the desk "pl" rule needs.
 GERMAN_PLACES = {
@@ -217,28 +222,49 @@ def public_notepad(notepad) -> list[str]:
 
 
 def embargo_of(notes: list[str], sent: datetime) -> datetime | None:
-    """The *Sperrfrist* of a note, in Berlin time; a date without a year is the next such date."""
+    """The *Sperrfrist* of a note, in Berlin time.
+
+    Without a date it is the sending day, the named weekday or tomorrow (*morgen*) on or
+    after it; a time already past is the next day's. A note that names a Sperrfrist this
+    cannot read rejects the story: better an editor's look than a story out too early.
+    """
     for note in notes:
         if "sperrfrist" not in note.lower():
             continue
         found = EMBARGO.search(note)
         if not found:
             raise ParseError(f"embargo (Sperrfrist) not understood: '{markup.plain(note)[:120]}'")
-        day, month, year = sent.day, sent.month, sent.year
-        if found["day"]:
-            day = int(found["day"])
-            month = int(found["month"]) if found["month"] else MONTH_NAMES.get(found["month_name"].lower())
-            if not month:
-                raise ParseError(f"embargo (Sperrfrist) not understood: '{found[0]}'")
-            year = int(found["year"]) if found["year"] else sent.year
         try:
-            moment = datetime(year, month, day, int(found["hour"]), int(found["minute"]), tzinfo=BERLIN)
+            moment = embargo_time(found, sent)
         except ValueError:
-            raise ParseError(f"impossible embargo time '{found[0]}'") from None
+            raise ParseError(f"impossible embargo time '{markup.plain(found[0])}'") from None
+        return moment
+    return None
+
+
+def embargo_time(found: re.Match, sent: datetime) -> datetime:
+    time_of_day = {"hour": int(found["hour"]), "minute": int(found["minute"]), "second": 0, "microsecond": 0}
+    if found["day"]:
+        month = int(found["month"]) if found["month"] else MONTH_NAMES.get(found["month_name"].lower())
+        if not month:
+            raise ValueError(found["month_name"])
+        year = int(found["year"]) if found["year"] else sent.year
+        moment = sent.replace(year=year, month=month, day=int(found["day"]), **time_of_day)
         if not found["year"] and moment < sent - timedelta(days=180):
             moment = moment.replace(year=year + 1)
         return moment
-    return None
+    words = found["words"].lower().split()
+    moment = sent.replace(**time_of_day)
+    weekday = next((WEEKDAYS[word.strip(",.:")] for word in words if word.strip(",.:") in WEEKDAYS), None)
+    if weekday is not None:
+        moment += timedelta(days=(weekday - sent.weekday()) % 7)
+    elif "übermorgen" in words:
+        moment += timedelta(days=2)
+    elif "morgen" in words:
+        moment += timedelta(days=1)
+    if moment < sent:
+        moment += timedelta(days=1)
+    return moment
 
 
 def split_blocks(lines) -> list[Block]:

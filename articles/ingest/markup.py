@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from html.parser import HTMLParser
 
+import nh3
+
 from ..sanitize import clean_html
 from .parsed import ParseError
 
@@ -17,13 +19,25 @@ from .parsed import ParseError
 NON_PUBLIC_MARKER = "Die folgenden Informationen sind nicht zur Veröffentlichung bestimmt"
 WEB_SCHEMES = ("http://", "https://")
 FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
-TAG = re.compile(r"<[^>]*>")
+TAG = re.compile(r"<[^<>]*>")
 CLASS_ATTRIBUTE = re.compile(r"""class\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 BLOCKS = "p|h2|h3|ul|ol|li|table|thead|tbody|tr|th|td|caption|blockquote"
 BLOCK_TAG = re.compile(rf"</?(?:{BLOCKS})\b[^>]*>")
-TOKENS = re.compile(r"(<[^>]*>)")
+TOKENS = re.compile(r"(<[^<>]*>)")
 NBSP = "&nbsp;"
+OPEN_OR_CLOSE_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^<>]*)>")
+# Elements without content, and those an HTML parser closes by itself when the next one starts.
+SELF_CLOSING = {
+    "br", "img", "hr", "input", "meta", "link", "wbr", "source", "area", "col", "embed", "param",
+    "track", "p", "li", "dt", "dd", "tr", "td", "th", "option",
+}
+MAX_NESTING = 500
 PUBSTATUSES = ("usable", "canceled", "withheld")
+READABLE_TAGS = {
+    "section", "header", "div", "p", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "a", "br",
+    "span", "strong", "em", "table", "thead", "tbody", "tr", "td", "th",
+}
+READABLE_ATTRIBUTES = {"*": {"class"}, "a": {"href"}}
 
 
 def plain(value) -> str:
@@ -85,12 +99,13 @@ def pubstatus(value, where: str) -> str:
     return status
 
 
-def clean(markup: str) -> str:
+def clean(markup: str, what: str = "article_html") -> str:
     """Allow-listed HTML without the white space at the edges of its blocks.
 
     It shows nowhere, and without it one story in two formats (wrapped wire text,
     digitalwires HTML, indented XHTML) is the same HTML.
     """
+    refuse_deep_nesting(markup, what)
     parts = TOKENS.split(clean_html(markup))  # text, tag, text, tag, …, text
     for index in range(0, len(parts), 2):
         if index and BLOCK_TAG.fullmatch(parts[index - 1]):
@@ -101,16 +116,36 @@ def clean(markup: str) -> str:
 
 
 def strip_space(text: str, leading: bool) -> str:
-    """White space and non-breaking spaces off one end; no regular expression, so no backtracking."""
+    """White space and non-breaking spaces off one end of `text`."""
+    if leading:
+        start = 0
+        while True:
+            while start < len(text) and text[start].isspace():
+                start += 1
+            if not text.startswith(NBSP, start):
+                return text[start:]
+            start += len(NBSP)
+    end = len(text)
     while True:
-        stripped = text.lstrip() if leading else text.rstrip()
-        if leading and stripped.startswith(NBSP):
-            stripped = stripped[len(NBSP) :]
-        elif not leading and stripped.endswith(NBSP):
-            stripped = stripped[: -len(NBSP)]
-        if stripped == text:
-            return text
-        text = stripped
+        while end and text[end - 1].isspace():
+            end -= 1
+        if not text.endswith(NBSP, 0, end):
+            return text[:end]
+        end -= len(NBSP)
+
+
+def refuse_deep_nesting(markup: str, what: str) -> None:
+    """The HTML5 parser behind the sanitiser slows down with the square of the nesting depth:
+    no real story nests deep, a broken or hostile one would take minutes."""
+    depth = 0
+    for found in OPEN_OR_CLOSE_TAG.finditer(markup):
+        closing, name, rest = found.groups()
+        name = name.lower()
+        if name in SELF_CLOSING or rest.endswith("/"):
+            continue
+        depth += -1 if closing else 1
+        if depth > MAX_NESTING:
+            raise ParseError(f"{what} nests elements more than {MAX_NESTING} deep")
 
 
 def dateline_of(value) -> str:
@@ -152,9 +187,7 @@ def notes_text(notepad_html: str) -> list[str]:
     """The public notepad as lines of plain text: headings, "- " items, links with their address."""
     if not notepad_html:
         return []
-    reader = NotepadReader()
-    reader.feed(notepad_html)
-    reader.close()
+    reader = read(notepad_html)
     return [line for line in map(plain, public_text("".join(reader.out)).split("\n")) if line]
 
 
@@ -162,10 +195,7 @@ def links_of(linkbox_html: str) -> tuple[tuple[str, str], ...]:
     """(title, url) of each http(s) link, each address once."""
     if not linkbox_html:
         return ()
-    reader = NotepadReader()
-    reader.feed(linkbox_html)
-    reader.close()
-    return unique_links(reader.links)
+    return unique_links(read(linkbox_html).links)
 
 
 def unique_links(links: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
@@ -176,6 +206,15 @@ def unique_links(links: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...
             seen.add(url)
             result.append((plain(title) or url, url))
     return tuple(result)
+
+
+def read(markup: str) -> "NotepadReader":
+    # The allow-list first: what the reader then sees is well-formed, and Python's
+    # HTML parser is slow (quadratic) only on broken markup.
+    reader = NotepadReader()
+    reader.feed(nh3.clean(markup, tags=READABLE_TAGS, attributes=READABLE_ATTRIBUTES, link_rel=None))
+    reader.close()
+    return reader
 
 
 class NotepadReader(HTMLParser):

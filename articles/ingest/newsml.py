@@ -61,10 +61,22 @@ def load_items(data: bytes) -> list[ET.Element]:
 def load(data: bytes) -> ET.Element:
     refuse_declarations(data)
     try:
-        return ET.fromstring(data)
+        root = ET.fromstring(data)
     except ET.ParseError as error:
         reason = re.sub(r": line \d+, column \d+$", "", str(error))
         raise ParseError(f"invalid XML: {reason}", error.position[0]) from None
+    refuse_deep_nesting(root)
+    return root
+
+
+def refuse_deep_nesting(root: ET.Element) -> None:
+    """Serialising and sanitising walk the tree recursively: no real item nests deep."""
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > markup.MAX_NESTING:
+            raise ParseError(f"XML nests elements more than {markup.MAX_NESTING} deep")
+        stack.extend((child, depth + 1) for child in element)
 
 
 def refuse_declarations(data: bytes) -> None:
@@ -126,7 +138,7 @@ def parse_item(item: ET.Element, where: str = "") -> ParsedArticle:
         embargo=markup.aware_time(text_of(meta, "embargoed"), f"{where}embargoed"),
         desk=desk_of(content),
         geo_subjects=geo_subjects,
-        infobox_html=markup.clean(infobox_html),
+        infobox_html=markup.clean(infobox_html, "the info box"),
         links=links,
         picture=picture,
         editor_notes=editor_notes(notes),

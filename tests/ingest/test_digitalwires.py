@@ -5,6 +5,7 @@ Pure: bytes in, a ParsedArticle out, no database.
 
 import json
 import re
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -386,3 +387,16 @@ def test_json_that_is_not_utf8_is_rejected():
 def test_absurdly_nested_json_is_rejected_not_a_crash():
     with pytest.raises(ParseError, match="invalid JSON"):
         digitalwires.parse(b"[" * 100_000 + b"]" * 100_000)
+
+
+def test_deeply_nested_html_is_refused_not_slowly_cleaned():
+    with pytest.raises(ParseError, match="article_html nests elements more than 500 deep"):
+        parse_entry(article_html="<div>" * 100_000 + "Text")
+
+
+def test_broken_markup_is_cleaned_in_linear_time():
+    started = time.monotonic()
+    broken = "<p>Text</p><dnl-embed>" + '<a x="' * 100_000
+    parsed = parse_entry(article_html=broken, linkbox_html="<a " * 100_000)
+    assert parsed.body_html == "<p>Berlin (dpa) - Text</p>"
+    assert time.monotonic() - started < 5

@@ -231,6 +231,26 @@ def test_embargo_with_a_numeric_date_and_year():
     assert parsed.embargo == datetime(2025, 1, 2, 6, 0, tzinfo=BERLIN)
 
 
+def test_embargo_in_dpas_standard_words_is_read():
+    note = "(Bitte beachten Sie die Sperrfrist der Meldung bis heute Abend (25.09.), 19.00 Uhr.)"
+    parsed = iptc7901.parse(wire(head=note + "\n" + HEAD))
+    assert parsed.embargo == datetime(2024, 9, 25, 19, 0, tzinfo=BERLIN)
+
+
+@pytest.mark.parametrize(
+    ("note", "embargo"),
+    [
+        ("(Sperrfrist 20.00 Uhr)", datetime(2024, 9, 25, 20, 0, tzinfo=BERLIN)),
+        ("(Sperrfrist 6.00 Uhr)", datetime(2024, 9, 26, 6, 0, tzinfo=BERLIN)),
+        ("(Sperrfrist morgen, 10.00 Uhr)", datetime(2024, 9, 26, 10, 0, tzinfo=BERLIN)),
+        ("(Sperrfrist Freitag, 10.00 Uhr)", datetime(2024, 9, 27, 10, 0, tzinfo=BERLIN)),
+    ],
+)
+def test_embargo_without_a_date_is_the_next_such_time_after_sending(note, embargo):
+    # Sent on Wednesday, 25 September 2024, 18:52.
+    assert iptc7901.parse(wire(head=note + "\n" + HEAD)).embargo == embargo
+
+
 def test_an_embargo_that_cannot_be_read_rejects_the_story_rather_than_publish_it_early():
     with pytest.raises(ParseError, match="embargo \\(Sperrfrist\\) not understood"):
         iptc7901.parse(wire(head="(Sperrfrist bis auf Weiteres)\n" + HEAD))

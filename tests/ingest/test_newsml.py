@@ -224,3 +224,9 @@ def test_item_without_guid_is_rejected():
 def test_item_with_a_version_that_is_no_number_is_rejected():
     with pytest.raises(ParseError, match="version must be a whole number"):
         newsml.parse(item().replace('version="3"', 'version="drei"').encode())
+
+
+def test_deeply_nested_xml_is_refused():
+    body = "<div>" * 2000 + "Text" + "</div>" * 2000
+    with pytest.raises(ParseError, match="XML nests elements more than 500 deep"):
+        newsml.parse(item(body=body).encode())
