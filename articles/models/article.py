@@ -1,6 +1,7 @@
+"""The article, and the one definition of what readers may see."""
+
 import hashlib
 
-from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -14,9 +15,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from . import pictures
-from .ingest.dpa_text import normalize_headline
-from .sanitize import clean_html
+from .. import pictures
+from ..ingest.dpa_text import normalize_headline
+from ..sanitize import clean_html
+from .links import RelatedLink
+from .taxonomy import Agency, Section
 
 SLUG_MAX = 80
 # Paths under a section that are not articles.
@@ -29,61 +32,6 @@ def german_slugify(text: str, max_length: int = SLUG_MAX) -> str:
     if len(slug) == max_length and "-" in slug:
         slug = slug.rsplit("-", 1)[0]
     return slug.strip("-") or "artikel"
-
-
-class Section(models.Model):
-    name = models.CharField(_("name"), max_length=100)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    parent = models.ForeignKey(
-        "self", verbose_name=_("parent section"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
-    )
-    position = models.PositiveSmallIntegerField(
-        _("position"), default=100, help_text=_("Sections are listed in this order.")
-    )
-
-    class Meta:
-        verbose_name = _("section")
-        verbose_name_plural = _("sections")
-        ordering = ["position", "name"]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("articles:section", args=[self.slug])
-
-
-class Agency(models.Model):
-    name = models.CharField(_("name"), max_length=100)
-    slug = models.SlugField(_("slug"), max_length=50, unique=True)
-    domain = models.CharField(
-        _("domain"), max_length=100, blank=True,
-        help_text=_("As the credit line of the agency's texts names it, e.g. dpa.de."),
-    )
-    credit = models.CharField(
-        _("credit"), max_length=100, blank=True, help_text=_("Shown under its articles.")
-    )
-    publish_on_import = models.BooleanField(
-        _("publish on import"), default=True,
-        help_text=_("Otherwise imported copy waits in review for an editor."),
-    )
-
-    class Meta:
-        verbose_name = _("agency")
-        verbose_name_plural = _("agencies")
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["domain"], condition=~Q(domain=""), name="unique_agency_domain"
-            ),
-        ]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("articles:agency", args=[self.slug])
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -175,6 +123,9 @@ class Article(models.Model):
         help_text=_("What the picture shows, for readers who cannot see it. Required with a picture."),
     )
     picture_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    infobox_html = models.TextField(
+        _("info box"), blank=True, help_text=_("HTML shown in a box after the body.")
+    )
     editor_notes = models.TextField(
         _("notes for editors"), blank=True, help_text=_("Shown in the admin only, never to readers.")
     )
@@ -183,6 +134,9 @@ class Article(models.Model):
     # Who the article is at its agency, and what the agency last sent.
     source_key = models.CharField(_("agency identity"), max_length=255, blank=True, editable=False)
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # The agency's version of the story last applied (formats that count versions).
+    source_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    source_version_created = models.DateTimeField(null=True, blank=True, editable=False)
     # The text as it stood after the last import: an editor has changed the
     # article when its text no longer matches this.
     imported_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
@@ -308,158 +262,3 @@ class Article(models.Model):
         return bool(self.imported_fingerprint) and (
             self.editorial_fingerprint() != self.imported_fingerprint
         )
-
-
-class RelatedLink(models.Model):
-    """An item under *Weitere Meldungen*: a link to a known article, or the agency's text of one."""
-
-    article = models.ForeignKey(
-        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="related_links"
-    )
-    position = models.PositiveSmallIntegerField(_("position"))
-    target = models.ForeignKey(
-        Article, verbose_name=_("linked article"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="linked_from",
-    )
-    text = models.TextField(
-        _("agency text"), blank=True,
-        help_text=_("The item as the agency sent it; split again when its article arrives."),
-    )
-    # Not limited: an item without an early sentence end is all headline (dpa-text.md, rule 3).
-    headline = models.TextField(_("headline"))
-    teaser = models.TextField(_("teaser"), blank=True)
-    section_name = models.CharField(_("section name"), max_length=100, blank=True)
-    published_at = models.DateTimeField(_("time"), null=True, blank=True)
-    url = models.URLField(_("external address"), max_length=500, blank=True)
-
-    class Meta:
-        verbose_name = _("related link")
-        verbose_name_plural = _("related links")
-        ordering = ["article", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["article", "position"], name="unique_related_position"),
-        ]
-        indexes = [
-            # Back-filling looks for unresolved items by their time.
-            models.Index(
-                fields=["published_at"], condition=Q(target__isnull=True),
-                name="related_unresolved_idx",
-            ),
-        ]
-
-    def __str__(self):
-        return self.headline
-
-    def get_target_url(self) -> str | None:
-        """The linked article's address while readers may see it, else None."""
-        if self.target_id and self.target.is_visible:
-            return self.target.get_absolute_url()
-        return self.url or None
-
-
-class Correction(models.Model):
-    """A correction note on a published article, shown to readers."""
-
-    article = models.ForeignKey(
-        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="corrections"
-    )
-    text = models.TextField(_("correction"))
-    created_at = models.DateTimeField(_("time"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("correction")
-        verbose_name_plural = _("corrections")
-        ordering = ["created_at", "id"]
-
-    def __str__(self):
-        return self.text[:60]
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        # A correction is an update of the article: readers and feeds see it as such.
-        Article.objects.filter(pk=self.article_id).filter(
-            Q(updated_at__isnull=True) | Q(updated_at__lt=self.created_at)
-        ).update(updated_at=self.created_at)
-
-
-class ArticleVersion(models.Model):
-    """A snapshot of an article after a save or an agency update."""
-
-    class Origin(models.TextChoices):
-        IMPORT = "import", _("agency import")
-        AGENCY_UPDATE = "agency_update", _("agency update")
-        EDIT = "edit", _("edit")
-
-    article = models.ForeignKey(
-        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="versions"
-    )
-    created_at = models.DateTimeField(_("time"), default=timezone.now)
-    origin = models.CharField(_("origin"), max_length=20, choices=Origin.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,
-        on_delete=models.SET_NULL,
-    )
-    data = models.JSONField(_("content"))
-
-    class Meta:
-        verbose_name = _("version")
-        verbose_name_plural = _("versions")
-        ordering = ["-created_at", "-id"]
-        get_latest_by = "created_at"
-
-    def __str__(self):
-        return f"{self.article_id} @ {self.created_at:%Y-%m-%d %H:%M}"
-
-
-class HeldUpdate(models.Model):
-    """An agency update of an article an editor has changed: kept for the editor to take or leave."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("pending")
-        TAKEN = "taken", _("taken")
-        LEFT = "left", _("left")
-
-    article = models.ForeignKey(
-        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="held_updates"
-    )
-    received_at = models.DateTimeField(_("received"), default=timezone.now)
-    content_hash = models.CharField(max_length=64)
-    payload = models.JSONField(_("agency version"))
-    state = models.CharField(
-        _("state"), max_length=10, choices=State.choices, default=State.PENDING
-    )
-
-    class Meta:
-        verbose_name = _("held agency update")
-        verbose_name_plural = _("held agency updates")
-        ordering = ["-received_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["article", "content_hash"], name="unique_held_update"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.article} ({self.get_state_display()})"
-
-
-class ContentVersion(models.Model):
-    """One row whose counter moves with every change readers could see.
-
-    Page caches and ETags are keyed on it, so a change made by any process
-    (an import in the shell, an editor's save) is seen by every server at once.
-    """
-
-    counter = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("content version")
-        verbose_name_plural = _("content versions")
-
-    def __str__(self):
-        return str(self.counter)
-
-    @classmethod
-    def bump(cls) -> None:
-        if not cls.objects.filter(pk=1).update(counter=models.F("counter") + 1):
-            cls.objects.get_or_create(pk=1)
