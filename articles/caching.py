@@ -86,7 +86,7 @@ def respond(view, request, *args, **kwargs):
         ).encode()
     ).hexdigest()
     etag = quote_etag(key[:32])
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+    if has_etag(request, etag):
         return finish(HttpResponseNotModified(), etag)
     cached = cache.get(f"page:{key}")
     if cached is not None:
@@ -99,6 +99,13 @@ def respond(view, request, *args, **kwargs):
         response.render()
     cache.set(f"page:{key}", (response.content, response["Content-Type"]), PAGE_TIMEOUT)
     return finish(response, etag)
+
+
+def has_etag(request, etag) -> bool:
+    """If-None-Match compares weakly (RFC 9110, 13.1.2): a proxy that compresses
+    the page passes our ETag on as W/"…", and browsers send that back."""
+    sent = parse_etags(request.headers.get("If-None-Match", ""))
+    return etag in {tag.removeprefix("W/") for tag in sent}
 
 
 def finish(response, etag):

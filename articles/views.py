@@ -65,6 +65,10 @@ def agency(request, slug):
 @cached_page
 def archive(request, year, month=None, day=None):
     """Articles of a year, a month or a day (Berlin time), with the periods above and below."""
+    # Month and day 0 are no dates (and not the whole year or month); periods in the
+    # calendar's first and last year would overflow when turned into UTC for the query.
+    if month == 0 or day == 0 or not date.min.year < year < date.max.year:
+        raise Http404("no such date")
     try:
         first = date(year, month or 1, day or 1)
     except ValueError:
