@@ -1,3 +1,4 @@
+from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
@@ -21,11 +22,12 @@ EDITOR_PERMISSIONS = REPORTER_PERMISSIONS + [
 
 
 def create_groups(apps, schema_editor):
-    # Permissions are normally made after all migrations; the groups need them now.
-    for label in ("articles", "taggit"):
-        app_config = apps.get_app_config(label)
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
+    if apps is not global_apps:
+        # Permissions are normally made after all migrations; the groups need them now.
+        for label in ("articles", "taggit"):
+            app_config = apps.get_app_config(label)
+            app_config.models_module = True
+            create_permissions(app_config, apps=apps, verbosity=0)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, wanted in ((REPORTERS, REPORTER_PERMISSIONS), (EDITORS, EDITOR_PERMISSIONS)):
