@@ -223,6 +223,20 @@ NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
 # Articles whose agency text names no section land here (`import_dpa --section` overrides).
 NEWSROOM_DEFAULT_SECTION = "nachrichten"
 NEWSROOM_DEFAULT_AGENCY = "dpa"
+# The section of a story by its agency desk (dpa's categories dnltype:desk, the 7901
+# header): a section slug, or {geo subject: slug, "*": slug} where the story's geo
+# subjects decide. Desks not named here, and slugs no section has, file under
+# NEWSROOM_DEFAULT_SECTION; texts without a desk (plain text) under `import_dpa --section`.
+NEWSROOM_DESK_SECTIONS = {
+    "pl": {"Deutschland": "inland", "*": "ausland"},
+    "wi": "wirtschaft",
+    "sp": "sport",
+    "ku": "kultur",
+    "vm": "panorama",
+}
+# Seconds an agency picture may take to download at import (connecting, waiting and
+# reading, all together); a story whose picture does not come in time imports without it.
+NEWSROOM_PICTURE_TIMEOUT = float(os.environ.get("NEWSROOM_PICTURE_TIMEOUT", "5"))
 NEWSROOM_PAGE_SIZE = 20
 
 

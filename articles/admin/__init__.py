@@ -1,1 +1,1 @@
-from . import articles, taxonomy  # noqa: F401  (registers the admin classes)
+from . import articles, intake, taxonomy  # noqa: F401  (registers the admin classes)

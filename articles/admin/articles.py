@@ -5,12 +5,16 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .. import versions, workflow
 from ..models import Article, ArticleVersion, Correction, RelatedLink
+from ..sanitize import clean_html
 from . import desk
 from .forms import ArticleForm, RelatedLinkForm
 
@@ -47,12 +51,19 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     autocomplete_fields = ["section"]
     prepopulated_fields = {"slug": ["headline"]}
-    readonly_fields = ["updated_at", "agency_identity", "created_at", "modified_at"]
+    readonly_fields = ["updated_at", "agency_identity", "agency_version", "created_at", "modified_at"]
     inlines = [RelatedLinkInline, CorrectionInline]
     actions = ["publish", "withdraw", "submit_for_review"]
     save_on_top = True
     fieldsets = [
-        (None, {"fields": ["kicker", "headline", "slug", "teaser", "body", "byline", "dateline"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "kicker", "headline", "slug", "teaser", "body", "byline", "dateline", "infobox_html",
+                ]
+            },
+        ),
         (_("Filing"), {"fields": ["section", "tags"]}),
         (
             _("Publication"),
@@ -65,11 +76,49 @@ class ArticleAdmin(admin.ModelAdmin):
         (
             _("Agency"),
             {
-                "fields": ["agency", "agency_identity", "editor_notes", "created_at", "modified_at"],
+                "fields": [
+                    "agency", "agency_identity", "agency_version", "editor_notes", "created_at",
+                    "modified_at",
+                ],
                 "classes": ["collapse"],
             },
         ),
     ]
+
+    # What the agency sends besides the text: its info box and its notes to editors are
+    # replaced by every agency update, so on agency copy they are shown, not edited.
+    AGENCY_OWNED = {"infobox_html": "info_box", "editor_notes": "editor_notes"}
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if is_agency_copy(obj):
+            fields += [name for name in self.AGENCY_OWNED.values() if name not in fields]
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not is_agency_copy(obj):
+            return fieldsets
+        owned = self.AGENCY_OWNED
+        return [
+            (name, {**options, "fields": [owned.get(field, field) for field in options["fields"]]})
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description=_("info box"))
+    def info_box(self, article):
+        return mark_safe(clean_html(article.infobox_html)) if article.infobox_html else "–"
+
+    @admin.display(description=_("agency version"))
+    def agency_version(self, article):
+        if article.source_version is None and article.source_version_created is None:
+            return "–"
+        parts = []
+        if article.source_version is not None:
+            parts.append(str(article.source_version))
+        if article.source_version_created is not None:
+            parts.append(date_format(localtime(article.source_version_created), "DATETIME_FORMAT"))
+        return " · ".join(parts)
 
     def get_queryset(self, request):
         # The list never shows the body: don't read it for 50 rows.
@@ -219,6 +268,10 @@ class ArticleAdmin(admin.ModelAdmin):
         versions.restore(version, request.user)
         self.message_user(request, _("Version of %s restored.") % f"{version.created_at:%d.%m.%Y %H:%M}")
         return redirect(reverse("admin:articles_article_change", args=[pk]))
+
+
+def is_agency_copy(article) -> bool:
+    return article is not None and bool(article.agency_id and article.source_key)
 
 
 def save_related_links(formset):

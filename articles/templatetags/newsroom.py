@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
 from ..api import JSON_ESCAPES
+from ..sanitize import clean_html
 
 register = template.Library()
 
@@ -23,6 +24,12 @@ def german_datetime(moment) -> str:
 def rendition(article, name):
     """{"url", "width", "height"} of one of the article picture's renditions, or None."""
     return article.rendition(name)
+
+
+@register.filter
+def sanitized(html) -> str:
+    """Article HTML (an info box) through the allow-list, safe to show."""
+    return mark_safe(clean_html(html or ""))
 
 
 @register.filter
