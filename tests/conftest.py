@@ -42,6 +42,7 @@ BASE_ROWS = (
     ("articles.migrations.0002_sections_and_dpa", "create"),
     ("articles.migrations.0004_editorial_groups", "create_groups"),
     ("articles.migrations.0006_content_version", "create_row"),
+    ("articles.migrations.0009_editors_see_failed_input", "grant"),
 )
 
 

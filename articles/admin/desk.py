@@ -58,6 +58,10 @@ def held_snapshot(update: HeldUpdate) -> dict:
             {"headline": item["headline"], "teaser": item["teaser"],
              "section_name": item["section_name"], "target": None}
             for item in payload["related"]
+        ] + [
+            # The link box's links follow the items, as the import stores them.
+            {"headline": title, "teaser": "", "section_name": "", "target": None}
+            for title, _url in payload.get("links", [])
         ],
     }
 

@@ -294,14 +294,12 @@ def apply(
             defaults={"payload": parsed.to_dict()},
         )
         return ImportResult(HELD, article)
-    restore = article.status == Article.Status.WITHDRAWN and bool(parsed.urn) and withdrawn_by_agency(article)
+    if article.status == Article.Status.WITHDRAWN and parsed.urn and withdrawn_by_agency(article):
+        # A newer usable version of a story the agency withdrew: back as on import.
+        article.status = initial_status(parsed, agency)
     if parsed.urn and article.source_key != parsed.urn:
         article.source_key = parsed.urn  # adopted from its wire copy
     update(article, parsed, content_hash, picture=picture, written=written)
-    if restore:
-        article.status = initial_status(parsed, agency)
-        article.save(update_fields=["status"])
-        versions.record(article, ArticleVersion.Origin.AGENCY_UPDATE)
     return ImportResult(UPDATED, article)
 
 

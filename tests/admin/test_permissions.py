@@ -180,3 +180,11 @@ def test_only_redaktion_holds_the_publish_permission(editor, reporter):
     assert [group.name for group in permission.group_set.all()] == ["Redaktion"]
     assert editor.has_perm("articles.publish_article") is True
     assert reporter.has_perm("articles.publish_article") is False
+
+
+def test_editors_may_see_and_retry_failed_agency_input():
+    from django.contrib.auth.models import Group
+
+    codenames = set(Group.objects.get(name="Redaktion").permissions.values_list("codename", flat=True))
+
+    assert {"view_failedentry", "change_failedentry"} <= codenames
