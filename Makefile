@@ -29,7 +29,7 @@ serve: $(VENV)/.installed
 		GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py newsroom.wsgi
 
 test: $(VENV)/.installed
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 # The benchmark of issue 7: corpus, import, pages under gunicorn + wrk, queries, profiles;
 # prints a table and writes docs/performance.md. BENCH_N=… sets the corpus size (10000);

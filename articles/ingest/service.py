@@ -16,22 +16,16 @@ and dpa-feeds.md):
   leaves the story without picture and says so in `ImportResult.note`.
 """
 
-import hashlib
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from pathlib import PurePosixPath
-from urllib.parse import urlsplit, urlunsplit
+from datetime import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from taggit.models import Tag
 
-from .. import pictures, versions
+from .. import versions
 from ..models import (
     Agency,
     Article,
@@ -42,9 +36,18 @@ from ..models import (
     Section,
 )
 from ..sanitize import clean_html
-from . import pictures_fetch
-from .dpa_text import normalize_headline
-from .parsed import ParsedArticle, ParsedPicture, ParsedRelated
+from .agency_picture import (
+    PICTURE_NOTE,
+    FetchedPicture,
+    fetch_picture,
+    note_written,
+    remove_files,
+    set_picture,
+    wants_picture,
+)
+from .identity import TIME_MATCHED_FORMATS, find_article, identity_key, is_newer, is_versioned
+from .parsed import ParsedArticle
+from .related import backfill_links_to, storable_links, write_links, write_related
 
 CREATED, UPDATED, UNCHANGED, HELD = "created", "updated", "unchanged", "held"
 # Decisions on a stored article beyond the outcomes above.
@@ -53,16 +56,8 @@ WITHDRAW, UPDATE = "withdraw", "update"
 # finds the winner's row. More rounds than this means something else is wrong.
 ATTEMPTS = 3
 USABLE = "usable"
-# Copies without urn and version that are found again by agency, time and headline:
-# IPTC 7901 carries the time its version was sent (dpa-feeds.md, "Identity and versions").
-TIME_MATCHED_FORMATS = {"iptc7901"}
-TEXT_KEY_PREFIX = "text:"
 # The editorial service (previews, programmes, notes to editors) is never published on import.
 REVIEW_DESKS = {"rs"}
-# Pictures fetched from the agency are stored as "agency-<key>.<suffix>": the key tells
-# whether a later version brings the same picture (no second download) or another one.
-AGENCY_PICTURE_PREFIX = "agency-"
-PICTURE_NOTE = "picture not downloaded: {}"
 
 
 class ImportRejected(Exception):
@@ -76,12 +71,6 @@ class ImportResult:
     # What the output line should add to the headline, e.g. "picture not downloaded: HTTP 404";
     # "" when everything went as the agency sent it.
     note: str = ""
-
-
-@dataclass(frozen=True)
-class FetchedPicture:
-    data: bytes
-    name: str  # "agency-<key>.jpg": the suffix matches the content
 
 
 def import_article(
@@ -189,65 +178,6 @@ def section_for(parsed: ParsedArticle, fallback: Section) -> Section:
     slugs.append(settings.NEWSROOM_DEFAULT_SECTION)
     found = {section.slug: section for section in Section.objects.filter(slug__in=slugs)}
     return next((found[slug] for slug in slugs if slug in found), fallback)
-
-
-def identity_key(parsed: ParsedArticle) -> str:
-    """The article at its agency: its urn, or first publication time and headline."""
-    if parsed.urn:
-        return parsed.urn
-    identity = f"{parsed.published_at.astimezone(UTC).isoformat()}|{normalize_headline(parsed.headline)}"
-    return TEXT_KEY_PREFIX + hashlib.sha256(identity.encode()).hexdigest()
-
-
-def find_article(parsed: ParsedArticle, agency: Agency, lock: bool = False) -> Article | None:
-    articles = Article.objects.filter(agency=agency)
-    if lock:
-        articles = articles.select_for_update()
-    article = articles.filter(source_key=identity_key(parsed)).first()
-    if article is not None:
-        return article
-    if parsed.urn:
-        # The story came first as wire text (no urn): it becomes this urn's article.
-        return time_matched(articles.filter(source_key__startswith=TEXT_KEY_PREFIX), parsed)
-    if parsed.format in TIME_MATCHED_FORMATS:
-        return time_matched(articles, parsed)
-    return None
-
-
-def time_matched(articles, parsed: ParsedArticle) -> Article | None:
-    """Same headline, and the copy's time in the minute of the stored story's publication,
-    update or version time."""
-    moments = {parsed.published_at, parsed.version_created} - {None}
-    when = Q()
-    for moment in moments:
-        start = moment.replace(second=0, microsecond=0)
-        for field in ("published_at", "updated_at", "source_version_created"):
-            when |= Q(**{f"{field}__gte": start, f"{field}__lt": start + timedelta(minutes=1)})
-    return (
-        articles.filter(when, headline_key=normalize_headline(parsed.headline))
-        .order_by("-published_at", "-id")
-        .first()
-    )
-
-
-def is_versioned(article: Article) -> bool:
-    """Stored from a format that counts versions (a urn)."""
-    return article.source_version is not None or not article.source_key.startswith(TEXT_KEY_PREFIX)
-
-
-def is_newer(parsed: ParsedArticle, article: Article) -> bool:
-    """Higher version; equal version and later version time. Numbers and times, never strings."""
-    if article.source_version is None and article.source_version_created is None:
-        return True
-    if (
-        parsed.version is not None
-        and article.source_version is not None
-        and parsed.version != article.source_version
-    ):
-        return parsed.version > article.source_version
-    if parsed.version_created is not None and article.source_version_created is not None:
-        return parsed.version_created > article.source_version_created
-    return False
 
 
 def decide(article: Article | None, parsed: ParsedArticle, content_hash: str) -> str:
@@ -437,50 +367,6 @@ def related_texts(parsed: ParsedArticle) -> list[str]:
     return [item.text for item in parsed.related] + [title for title, _url in storable_links(parsed.links)]
 
 
-def storable_links(links) -> list[tuple[str, str]]:
-    limit = RelatedLink._meta.get_field("url").max_length
-    return [(title, url) for title, url in links if len(url) <= limit]
-
-
-def write_links(article: Article, links, start: int) -> None:
-    """The link box's links, as related items with an external address, after *Weitere Meldungen*."""
-    RelatedLink.objects.bulk_create(
-        RelatedLink(article=article, position=position, text=title, headline=title, url=url)
-        for position, (title, url) in enumerate(storable_links(links), start=start)
-    )
-
-
-# The picture
-
-
-def picture_key(picture: ParsedPicture) -> str:
-    """The picture's identity at the agency: its urn, else its address without the query
-    (dpa signs its addresses anew with every delivery)."""
-    if picture.urn:
-        identity = picture.urn
-    else:
-        parts = urlsplit(picture.url)
-        identity = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-    return hashlib.sha256(identity.encode()).hexdigest()[:20]
-
-
-def stored_picture_key(article: Article) -> str | None:
-    """The key of the agency picture the article has; None without one or with an editor's own."""
-    if not article.picture:
-        return None
-    stem = PurePosixPath(article.picture.name).stem
-    if not stem.startswith(AGENCY_PICTURE_PREFIX):
-        return None
-    return stem.removeprefix(AGENCY_PICTURE_PREFIX)[:20]
-
-
-def wants_picture(article: Article | None, picture: ParsedPicture) -> bool:
-    """A download is needed: no picture yet, or the agency's picture is another one.
-    An editor's own picture is never replaced."""
-    if article is None or not article.picture:
-        return True
-    stored = stored_picture_key(article)
-    return stored is not None and stored != picture_key(picture)
 
 
 def picture_needed(parsed: ParsedArticle, agency: Agency) -> bool:
@@ -489,164 +375,6 @@ def picture_needed(parsed: ParsedArticle, agency: Agency) -> bool:
     if decide(article, parsed, parsed.content_hash()) not in (CREATED, UPDATE):
         return False
     return wants_picture(article, parsed.picture)
-
-
-def fetch_picture(picture: ParsedPicture, notes: list[str]) -> FetchedPicture | None:
-    """The picture's bytes, checked as an upload is; None (and a note) when that fails."""
-    deadline = getattr(settings, "NEWSROOM_PICTURE_TIMEOUT", pictures_fetch.DEADLINE)
-    try:
-        data = pictures_fetch.fetch(picture.url, deadline=deadline, max_bytes=pictures.MAX_BYTES)
-    except pictures_fetch.FetchError as error:
-        notes.append(PICTURE_NOTE.format(error))
-        return None
-    suffix = pictures_fetch.suffix_of(data) or PurePosixPath(urlsplit(picture.url).path).suffix.lower()
-    name = f"{AGENCY_PICTURE_PREFIX}{picture_key(picture)}{suffix}"
-    try:
-        pictures.validate_picture(ContentFile(data, name=name))
-    except ValidationError as error:
-        notes.append(PICTURE_NOTE.format(" ".join(error.messages)))
-        return None
-    return FetchedPicture(data, name)
-
-
-def set_picture(article: Article, parsed: ParsedPicture | None, fetched: FetchedPicture | None) -> bool:
-    """The agency's picture on the article: a new one stored, the same one's texts renewed,
-    one the agency no longer sends removed. An editor's own picture stays.
-
-    True when a new file is to be stored.
-    """
-    stored = stored_picture_key(article)
-    if parsed is None:
-        if stored is not None:
-            article.picture = None
-            article.picture_caption = article.picture_credit = article.picture_alt = ""
-        return False
-    key = picture_key(parsed)
-    if stored == key:
-        set_picture_texts(article, parsed, keep=True)
-        return False
-    if article.picture and stored is None:
-        return False  # the editor's picture
-    if fetched is None or not fetched.name.startswith(AGENCY_PICTURE_PREFIX + key):
-        return False  # not fetched: the note says why
-    article.picture = ContentFile(fetched.data, name=fetched.name)
-    set_picture_texts(article, parsed, keep=False)
-    return True
-
-
-def set_picture_texts(article: Article, picture: ParsedPicture, keep: bool) -> None:
-    """Caption, credit and alternative text; with `keep`, a text the agency leaves out stays."""
-    for field, value in (
-        ("picture_caption", picture.caption),
-        ("picture_credit", picture.credit),
-        ("picture_alt", picture.alt or picture.caption),
-    ):
-        if value or not keep:
-            setattr(article, field, shortened(value, Article._meta.get_field(field).max_length))
-
-
-def shortened(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def note_written(article: Article, written: list[str] | None) -> None:
-    """The files a new picture put in storage, to be removed if the story does not commit.
-
-    Renditions are named after the picture's own (unique) file name: no other article shares them.
-    """
-    if written is None or not article.picture:
-        return
-    written.append(article.picture.name)
-    renditions = article.picture_renditions or {}
-    written.extend(value["name"] for value in renditions.values() if isinstance(value, dict))
-
-
-def remove_files(names: list[str]) -> None:
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:
-            pass
-
-
-def prefix_keys(text: str) -> dict[str, int]:
-    """Every normalised prefix of `text` that ends at a word boundary, with where it ends."""
-    limit = min(len(text), Article._meta.get_field("headline").max_length)
-    keys = {}
-    for end in range(1, limit + 1):
-        if end == len(text) or not text[end].isalnum():
-            keys.setdefault(normalize_headline(text[:end]), end)
-    keys.pop("", None)
-    return keys
-
-
-def write_related(article: Article, items: tuple[ParsedRelated, ...]) -> None:
-    """Rule 1 first: an item whose text starts with a known headline links to that article."""
-    keys_by_item = [prefix_keys(item.text) for item in items]
-    wanted = set().union(*keys_by_item) if items else set()
-    known = list(
-        Article.objects.filter(headline_key__in=wanted)
-        .exclude(pk=article.pk)
-        .only("id", "headline", "headline_key", "published_at")
-    )
-    links = []
-    for position, (item, keys) in enumerate(zip(items, keys_by_item, strict=True), start=1):
-        link = RelatedLink(
-            article=article,
-            position=position,
-            text=item.text,
-            headline=item.headline,
-            teaser=item.teaser,
-            section_name=item.section_name,
-            published_at=item.published_at,
-            url=item.url,
-        )
-        matches = [candidate for candidate in known if candidate.headline_key in keys]
-        if matches:
-            link_to(link, best_match(matches, item), keys)
-        links.append(link)
-    RelatedLink.objects.bulk_create(links)
-
-
-def best_match(matches: list[Article], item: ParsedRelated) -> Article:
-    """The same minute first, then the longest headline, then the newest."""
-
-    def rank(candidate: Article):
-        same_minute = candidate.published_at is not None and same_minute_as(
-            candidate.published_at, item.published_at
-        )
-        return (same_minute, len(candidate.headline_key), candidate.published_at or item.published_at)
-
-    return max(matches, key=rank)
-
-
-def same_minute_as(moment, minute) -> bool:
-    start = minute.replace(second=0, microsecond=0)
-    return start <= moment < start + timedelta(minutes=1)
-
-
-def link_to(link: RelatedLink, target: Article, keys: dict[str, int]) -> None:
-    """Resolve the link and split its text again at the target's headline."""
-    end = keys[target.headline_key]
-    link.target = target
-    link.headline = target.headline
-    link.teaser = link.text[end:].lstrip(" .").strip()
-
-
-def backfill_links_to(article: Article) -> None:
-    """Items that named this article before it arrived: same minute, its headline leading their text."""
-    start = article.published_at.replace(second=0, microsecond=0)
-    waiting = RelatedLink.objects.filter(
-        target__isnull=True, published_at__gte=start, published_at__lt=start + timedelta(minutes=1)
-    ).exclude(article=article)
-    resolved = []
-    for link in waiting:
-        keys = prefix_keys(link.text or link.headline)
-        if article.headline_key in keys or normalize_headline(link.headline) == article.headline_key:
-            keys.setdefault(article.headline_key, len(link.headline))
-            link_to(link, article, keys)
-            resolved.append(link)
-    RelatedLink.objects.bulk_update(resolved, ["target", "headline", "teaser"])
 
 
 def take_held_update(held: HeldUpdate, user=None) -> Article:
