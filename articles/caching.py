@@ -38,14 +38,15 @@ def content_state() -> str:
 
 # Every public request asks this, so it is written once as SQL rather than built by
 # the ORM each time (building it cost more than running it). The due times are the
-# next scheduled publication and the next embargo end: readers' pages change then.
+# next scheduled publication and the next embargo end (of any article: the embargo's
+# own index answers that at once): readers' pages change then.
 STATE_SQL = """
     SELECT version.counter,
         (SELECT article.published_at FROM {articles} article
          WHERE article.status = %s AND article.published_at > %s
          ORDER BY article.published_at LIMIT 1),
         (SELECT article.embargo_until FROM {articles} article
-         WHERE article.status = %s AND article.embargo_until > %s
+         WHERE article.embargo_until > %s
          ORDER BY article.embargo_until LIMIT 1)
     FROM {versions} version WHERE version.id = 1
 """
@@ -60,7 +61,7 @@ def state_row():
     )
     published = Article.Status.PUBLISHED.value
     with connection.cursor() as cursor:
-        cursor.execute(sql, [published, now, published, now])
+        cursor.execute(sql, [published, now, now])
         return cursor.fetchone()
 
 

@@ -165,6 +165,8 @@ class Article(models.Model):
             ),
             models.Index(fields=["agency", "status", "-published_at"], name="article_agency_idx"),
             GinIndex(fields=["search_vector"], name="article_search_idx"),
+            # Every import looks its story up by its identity at the agency.
+            models.Index(fields=["source_key", "agency"], name="article_source_key_idx"),
             # Caches ask when the next embargo ends.
             models.Index(
                 fields=["embargo_until"], condition=Q(embargo_until__isnull=False),
