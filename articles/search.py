@@ -30,7 +30,7 @@ def is_postgres() -> bool:
 
 
 def search(queryset, text: str):
-    """`queryset` narrowed to matches of `text`, best first, each with a `.snippet`."""
+    """`queryset` narrowed to matches of `text`, best first (see `snippets` for a page's)."""
     words = WORD.findall(text)
     if not words:
         return queryset.none()
@@ -43,13 +43,7 @@ def _search_postgres(queryset, text: str):
     query = SearchQuery(text, config="german", search_type="plain")
     return (
         queryset.filter(search_vector=query)
-        .annotate(
-            rank=SearchRank(F("search_vector"), query),
-            raw_snippet=SearchHeadline(
-                Concat("teaser", Value(" "), "body", output_field=TextField()), query, config="german",
-                start_sel=START, stop_sel=STOP, max_words=SNIPPET_WORDS, min_words=15,
-            ),
-        )
+        .annotate(rank=SearchRank(F("search_vector"), query))
         .order_by("-rank", "-published_at", "-id")
     )
 
@@ -57,21 +51,50 @@ def _search_postgres(queryset, text: str):
 def _search_sqlite(queryset, words: list[str]):
     # Every word as a quoted prefix term: no FTS5 syntax reaches the index from a reader.
     match = " ".join('"{}"*'.format(word.replace('"', '""')) for word in words)
-    matching = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+    # The FTS table is joined once, so bm25() and snippet() are read off the one match
+    # (as correlated subqueries they ran the match again for every hit: seconds for a
+    # common word). extra() is the ORM's way to join a table that has no model.
     # bm25: lower is better; headline and tags weigh most, then kicker, teaser, body.
-    rank = (
-        f"SELECT bm25({FTS_TABLE}, 10.0, 6.0, 4.0, 1.0, 8.0) FROM {FTS_TABLE} "
-        f"WHERE {FTS_TABLE} MATCH %s AND rowid = articles_article.id"
-    )
-    snippet = (
-        f"SELECT snippet({FTS_TABLE}, -1, char(2), char(3), '…', {SNIPPET_WORDS}) FROM {FTS_TABLE} "
-        f"WHERE {FTS_TABLE} MATCH %s AND rowid = articles_article.id"
-    )
-    return (
-        queryset.filter(pk__in=RawSQL(matching, [match]))
-        .annotate(rank=RawSQL(rank, [match]), raw_snippet=RawSQL(snippet, [match]))
-        .order_by("rank", "-published_at", "-id")
-    )
+    return queryset.extra(
+        tables=[FTS_TABLE],
+        where=[f"{FTS_TABLE}.rowid = articles_article.id", f"{FTS_TABLE} MATCH %s"],
+        params=[match],
+        select={"rank": f"bm25({FTS_TABLE}, 10.0, 6.0, 4.0, 1.0, 8.0)"},
+    ).order_by("rank", "-published_at", "-id")
+
+
+def snippets(articles, text: str) -> dict[int, str]:
+    """{id: highlighted snippet} for one page of results, in one query.
+
+    Made for the page only: a snippet for every match (before the page is cut) cost
+    more than the search itself for a common word.
+    """
+    from .models import Article
+
+    words = WORD.findall(text)
+    ids = [article.pk for article in articles]
+    if not words or not ids:
+        return {}
+    if is_postgres():
+        query = SearchQuery(" ".join(words), config="german", search_type="plain")
+        rows = Article.objects.filter(pk__in=ids).annotate(
+            raw=SearchHeadline(
+                Concat("teaser", Value(" "), "body", output_field=TextField()), query,
+                config="german", start_sel=START, stop_sel=STOP,
+                max_words=SNIPPET_WORDS, min_words=15,
+            )
+        ).values_list("pk", "raw")
+    else:
+        match = " ".join('"{}"*'.format(word.replace('"', '""')) for word in words)
+        placeholders = ",".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid, snippet({FTS_TABLE}, -1, char(2), char(3), '…', {SNIPPET_WORDS}) "
+                f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})",
+                [match, *ids],
+            )
+            rows = cursor.fetchall()
+    return {pk: highlighted(raw) for pk, raw in rows}
 
 
 def highlighted(raw: str | None) -> str:

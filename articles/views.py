@@ -121,8 +121,9 @@ def search(request):
         page = queries.page_of(
             full_text.search(Article.objects.published().for_lists(), text), request.GET.get("page")
         )
+        found = full_text.snippets(page.object_list, text)
         for article in page.object_list:
-            article.snippet = full_text.highlighted(article.raw_snippet)
+            article.snippet = found.get(article.pk, "")
     return render(request, "articles/search.html", {"query": text, "page": page})
 
 

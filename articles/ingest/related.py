@@ -92,7 +92,7 @@ def backfill_links_to(article: Article) -> None:
     start = article.published_at.replace(second=0, microsecond=0)
     waiting = RelatedLink.objects.filter(
         target__isnull=True, published_at__gte=start, published_at__lt=start + timedelta(minutes=1)
-    ).exclude(article=article)
+    ).exclude(article=article).order_by()
     resolved = []
     for link in waiting:
         keys = prefix_keys(link.text or link.headline)

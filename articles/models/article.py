@@ -217,13 +217,10 @@ class Article(models.Model):
         base = german_slugify(self.headline)
         if base in RESERVED_SLUGS:
             base = f"{base}-artikel"
-        taken = set(
-            Article.objects.filter(slug__startswith=base)
-            .exclude(pk=self.pk)
-            .values_list("slug", flat=True)
-        )
+        # Exact lookups on the unique index: a prefix search would read every slug.
+        others = Article.objects.exclude(pk=self.pk).order_by()
         slug, number = base, 2
-        while slug in taken:
+        while others.filter(slug=slug).exists():
             slug, number = f"{base}-{number}", number + 1
         return slug
 

@@ -37,10 +37,7 @@ class RelatedLink(models.Model):
         ]
         indexes = [
             # Back-filling looks for unresolved items by their time.
-            models.Index(
-                fields=["published_at"], condition=Q(target__isnull=True),
-                name="related_unresolved_idx",
-            ),
+            models.Index(fields=["target", "published_at"], name="related_unresolved_idx"),
         ]
 
     def __str__(self):
