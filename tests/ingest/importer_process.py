@@ -4,12 +4,15 @@ Its output is read by threads as it comes, so that a test can wait for a line, s
 signal and see how the process ends, each with a time limit.
 """
 
+import io
 import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
+
+from django.core.management import call_command
 
 from .test_import_command import ROOT, process_env
 
@@ -82,3 +85,14 @@ def read_lines(stream, sink: list[str]) -> None:
     for line in iter(stream.readline, b""):
         sink.append(line.decode("utf-8", "replace").rstrip("\n"))
     stream.close()
+
+
+def call_import_dpa(*args: str) -> tuple[int, list[str], list[str]]:
+    """`import_dpa ARGS` in this process: exit code, output lines, log lines."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_dpa", *args, stdout=stdout, stderr=stderr)
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code
+    return code, stdout.getvalue().splitlines(), stderr.getvalue().splitlines()

@@ -20,7 +20,7 @@ from articles.ingest import formats, watch
 from articles.models import Article, FailedEntry
 
 from .fake_wireq import sample_entries, sample_entry
-from .importer_process import ImporterProcess
+from .importer_process import ImporterProcess, call_import_dpa
 from .test_import_command import SUMMARY, process_db, write
 from .texts import DATE_LINE, HEADLINE, dpa_text
 
@@ -31,19 +31,9 @@ BAD_ERROR = f"impossible date or time '31.02.2025 - 13:16:20' (line {DATE_LINE})
 NEWSML = Path(__file__).resolve().parents[3] / "shared" / "samples" / "newsml-g2"
 
 
-def run(*args: str) -> tuple[int, list[str], list[str]]:
-    """`import_dpa ARGS` in this process: exit code, output lines, log lines."""
-    stdout, stderr = io.StringIO(), io.StringIO()
-    try:
-        call_command("import_dpa", *args, stdout=stdout, stderr=stderr)
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code
-    return code, stdout.getvalue().splitlines(), stderr.getvalue().splitlines()
-
 
 def watch_once(folder: Path) -> tuple[int, list[str], list[str]]:
-    return run("--watch", str(folder), "--once")
+    return call_import_dpa("--watch", str(folder), "--once")
 
 
 def headline_of(entry: dict) -> str:
@@ -70,7 +60,7 @@ def test_a_wireq_answer_in_a_file_is_one_line_per_story(tmp_path):
     entries = sample_entries(["dw-1", "eil", "spe_tab"])
     path = write(tmp_path, "answer.json", json.dumps({"entries": entries}))
 
-    code, output, _ = run(str(path))
+    code, output, _ = call_import_dpa(str(path))
 
     assert code == 0
     assert output == [f"created {path}: {headline_of(entry)}" for entry in entries] + [
@@ -85,7 +75,7 @@ def test_a_bad_story_in_a_file_fails_alone(tmp_path):
     bad = {key: value for key, value in sample_entry("spe_tab").items() if key != "urn"}
     path = write(tmp_path, "answer.json", json.dumps({"entries": [entries[0], bad, entries[1]]}))
 
-    code, output, _ = run(str(path))
+    code, output, _ = call_import_dpa(str(path))
 
     assert code == 1
     assert output == [
@@ -102,7 +92,7 @@ def test_a_news_message_of_several_items_is_one_line_per_item(tmp_path):
     message = newsmessage([(NEWSML / f"{name}.xml").read_bytes() for name in ("dw-1", "eil")])
     path = write(tmp_path, "message.xml", message)
 
-    code, output, _ = run(str(path))
+    code, output, _ = call_import_dpa(str(path))
 
     assert code == 0
     assert output == [
@@ -116,7 +106,7 @@ def test_a_news_message_of_several_items_is_one_line_per_item(tmp_path):
 def test_a_file_broken_as_a_whole_is_one_failed_line(tmp_path):
     path = write(tmp_path, "answer.json", '{"entries": [')
 
-    code, output, _ = run(str(path))
+    code, output, _ = call_import_dpa(str(path))
 
     assert code == 1
     assert output == [f"failed {path}: invalid JSON: Expecting value (line 1)", SUMMARY.format(0, 0, 0, 0, 1)]

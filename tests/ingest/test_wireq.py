@@ -20,7 +20,7 @@ from articles.ingest import formats, intake, wireq
 from articles.models import Agency, Article, FailedEntry, Section
 
 from .fake_wireq import STORIES, FakeWireQ, Reply, closed_port, sample_entries, sample_entry
-from .importer_process import ImporterProcess
+from .importer_process import ImporterProcess, call_import_dpa
 from .test_import_command import SUMMARY, process_db
 
 NO_URN = "entry without urn"
@@ -44,16 +44,6 @@ def matches(output: list[str], expected: list[str]) -> bool:
         line == want or line.startswith(want + " (") for line, want in zip(output, expected, strict=True)
     )
 
-
-def pull(*args: str) -> tuple[int, list[str], list[str]]:
-    """`import_dpa ARGS` in this process: exit code, output lines, log lines."""
-    stdout, stderr = io.StringIO(), io.StringIO()
-    try:
-        call_command("import_dpa", *args, stdout=stdout, stderr=stderr)
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code
-    return code, stdout.getvalue().splitlines(), stderr.getvalue().splitlines()
 
 
 @pytest.fixture
@@ -116,7 +106,7 @@ def test_once_imports_each_entry_with_its_urn_as_name(server):
     entries = sample_entries()
     server.add(Reply(entries=entries))
 
-    code, output, log = pull("--wireq", server.base_url, "--once")
+    code, output, log = call_import_dpa("--wireq", server.base_url, "--once")
 
     assert code == 0
     assert matches(output, created_lines(entries) + [SUMMARY.format(len(entries), 0, 0, 0, 0)])
@@ -132,7 +122,7 @@ def test_an_entry_that_fails_is_kept_raw_and_the_others_import(server):
     picture = sample_entry("image")  # a bare picture: no text
     server.add(Reply(entries=[good[0], bad, picture, good[1]]))
 
-    code, output, _ = pull("--wireq", server.base_url, "--once")
+    code, output, _ = call_import_dpa("--wireq", server.base_url, "--once")
 
     assert code == 1
     assert output[0] == created_lines(good)[0]
@@ -151,9 +141,9 @@ def test_an_entry_that_fails_is_kept_raw_and_the_others_import(server):
 def test_the_same_entries_again_change_nothing(server):
     entries = sample_entries(["dw-1", "eil"])
     server.add(Reply(entries=entries), Reply(entries=entries))
-    pull("--wireq", server.base_url, "--once")
+    call_import_dpa("--wireq", server.base_url, "--once")
 
-    code, output, _ = pull("--wireq", server.base_url, "--once")
+    code, output, _ = call_import_dpa("--wireq", server.base_url, "--once")
 
     assert code == 0
     unchanged = [f"unchanged {entry['urn']}: {headline_of(entry)}" for entry in entries]
@@ -165,7 +155,7 @@ def test_the_same_entries_again_change_nothing(server):
 def test_an_entry_that_is_no_object_is_kept(server):
     server.add(Reply(entries=["Kein Eintrag"]))
 
-    code, output, _ = pull("--wireq", server.base_url, "--once")
+    code, output, _ = call_import_dpa("--wireq", server.base_url, "--once")
 
     assert code == 1
     assert output == ["failed entry 1: the entry is not a JSON object", SUMMARY.format(0, 0, 0, 0, 1)]
@@ -174,7 +164,7 @@ def test_an_entry_that_is_no_object_is_kept(server):
 
 @pytest.mark.django_db
 def test_empty_queue_once_reports_nothing_and_exits_0(server):
-    code, output, _ = pull("--wireq", server.base_url, "--once")
+    code, output, _ = call_import_dpa("--wireq", server.base_url, "--once")
 
     assert (code, output) == (0, [SUMMARY.format(0, 0, 0, 0, 0)])
 
@@ -183,7 +173,7 @@ def test_empty_queue_once_reports_nothing_and_exits_0(server):
 def test_429_once_says_when_to_ask_again_and_exits_0(server):
     server.add(Reply(status=429, entries=[], retry_after="7"))
 
-    code, output, log = pull("--wireq", server.base_url, "--once")
+    code, output, log = call_import_dpa("--wireq", server.base_url, "--once")
 
     assert (code, output) == (0, [SUMMARY.format(0, 0, 0, 0, 0)])
     assert "import_dpa: 429 Too Many Requests: next poll in 7 s" in log
@@ -203,7 +193,7 @@ def test_429_once_says_when_to_ask_again_and_exits_0(server):
 def test_a_poll_that_fails_is_one_log_line_and_exit_1(server, reply, message):
     server.add(reply)
 
-    code, output, log = pull("--wireq", server.base_url, "--once")
+    code, output, log = call_import_dpa("--wireq", server.base_url, "--once")
 
     assert (code, output) == (1, [SUMMARY.format(0, 0, 0, 0, 0)])
     assert [line for line in log if message in line][0].startswith(f"import_dpa: {message}")
@@ -215,7 +205,7 @@ def test_an_answer_cut_off_is_kept_for_an_editor(server):
     whole = json.dumps({"entries": sample_entries(["dw-1"])}).encode()
     server.add(Reply(entries=None, body=whole[: len(whole) // 2]))
 
-    code, _, _ = pull("--wireq", server.base_url, "--once")
+    code, _, _ = call_import_dpa("--wireq", server.base_url, "--once")
 
     assert code == 1
     kept = FailedEntry.objects.get()
@@ -225,7 +215,7 @@ def test_an_answer_cut_off_is_kept_for_an_editor(server):
 
 @pytest.mark.django_db
 def test_wrong_secret_is_a_404_and_exit_1(server):
-    code, _, log = pull("--wireq", f"http://127.0.0.1:{server.port}/falsch", "--once")
+    code, _, log = call_import_dpa("--wireq", f"http://127.0.0.1:{server.port}/falsch", "--once")
 
     assert code == 1
     assert any("HTTP 404 Not Found" in line for line in log)
@@ -233,7 +223,7 @@ def test_wrong_secret_is_a_404_and_exit_1(server):
 
 @pytest.mark.django_db
 def test_queue_out_of_reach_once_exits_1_with_one_line():
-    code, output, log = pull("--wireq", f"http://127.0.0.1:{closed_port()}/secret", "--once")
+    code, output, log = call_import_dpa("--wireq", f"http://127.0.0.1:{closed_port()}/secret", "--once")
 
     assert (code, output) == (1, [SUMMARY.format(0, 0, 0, 0, 0)])
     assert [line for line in log if "cannot reach" in line] == [
