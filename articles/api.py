@@ -3,7 +3,7 @@
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET
 
@@ -73,7 +73,7 @@ def article_list(request):
         articles = full_text.search(articles, params["q"]).order_by("-published_at", "-id")
     try:
         page = queries.page_of(articles, params.get("page"))
-    except queries.Http404:
+    except Http404:
         return json_response({"detail": "Ungültige Seite."}, status=404)
     return json_response(
         {

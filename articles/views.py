@@ -129,7 +129,8 @@ def search(request):
 
 @cached_page
 def article(request, section_slug, slug):
-    article = Article.objects.for_page().filter(slug=slug).first()
+    # The page (not the API) shows corrections: one more query.
+    article = Article.objects.for_page().prefetch_related("corrections").filter(slug=slug).first()
     preview = False
     if article is None:
         return render_404(request)

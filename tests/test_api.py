@@ -367,9 +367,8 @@ def test_list_makes_a_fixed_number_of_queries(client, django_assert_num_queries,
     populate(size)
 
     # 1 content state + 1 count + 1 page of articles with section and agency joined
-    # + 1 their tags + 1 their related links with targets and the targets' sections
-    # + 1 their corrections (prefetched by for_page(), not shown by the API).
-    with django_assert_num_queries(6):
+    # + 1 their tags + 1 their related links with targets and the targets' sections.
+    with django_assert_num_queries(5):
         get_json(client, LIST, {"section": "inland", "tag": "Thema", "agency": "dpa", "q": "Meldung"})
 
 
@@ -378,7 +377,6 @@ def test_article_makes_a_fixed_number_of_queries(client, django_assert_num_queri
     article = populate(size)[-1]
 
     # 1 content state + 1 the article with section and agency + 1 its tags + 1 its
-    # related links with their targets and the targets' sections + 1 its corrections
-    # (prefetched by for_page(), not shown by the API).
-    with django_assert_num_queries(5):
+    # related links with their targets and the targets' sections.
+    with django_assert_num_queries(4):
         get_json(client, f"/api/articles/{article.pk}/")

@@ -56,14 +56,13 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_page(self):
-        """An article page or API answer: everything it shows in three queries."""
+        """An API answer or article page: text, tags and related links in three queries."""
         return self.select_related("section", "agency").prefetch_related(
             "tags",
             models.Prefetch(
                 "related_links",
                 queryset=RelatedLink.objects.select_related("target__section"),
             ),
-            "corrections",
         )
 
 
