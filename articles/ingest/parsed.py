@@ -5,7 +5,7 @@ No Django here: a parser turns bytes into these objects and nothing else.
 
 import hashlib
 import json
-from dataclasses import MISSING, asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 
 
@@ -74,8 +74,11 @@ class ParsedArticle:
     language: str = ""  # "de", "en", "es", …
 
     def to_dict(self) -> dict:
-        """Plain JSON-ready data; times in UTC so that equal instants compare equal."""
-        data = asdict(self)
+        """Plain JSON-ready data; times in UTC so that equal instants compare equal.
+
+        Built field by field: `dataclasses.asdict` deep-copies every value, and the
+        importer asks this of every story (the content hash)."""
+        data = {name: getattr(self, name) for name in FIELD_NAMES}
         data["published_at"] = utc_iso(self.published_at)
         data["version_created"] = utc_iso(self.version_created) if self.version_created else None
         data["embargo"] = utc_iso(self.embargo) if self.embargo else None
@@ -83,9 +86,11 @@ class ParsedArticle:
         data["geo_subjects"] = list(self.geo_subjects)
         data["links"] = [list(link) for link in self.links]
         data["related"] = [
-            {**item, "published_at": utc_iso(related.published_at)}
-            for item, related in zip(data["related"], self.related, strict=True)
+            {**{name: getattr(item, name) for name in RELATED_NAMES}, "published_at": utc_iso(item.published_at)}
+            for item in self.related
         ]
+        if self.picture is not None:
+            data["picture"] = {name: getattr(self.picture, name) for name in PICTURE_NAMES}
         return data
 
     @classmethod
@@ -112,24 +117,21 @@ class ParsedArticle:
 
     def content_hash(self) -> str:
         """Equal for the same article however it was encoded, wrapped or delivered."""
-        data = replace(self, format="").to_dict()
+        data = self.to_dict()
+        data["format"] = ""
         # Hashes are stored. A field added later counts only when it holds something, so
         # that an article that does not use it keeps the hash it had before the field existed.
-        empty = replace(self, **{name: default_of(name) for name in LATER_FIELDS}).to_dict()
-        for name in LATER_FIELDS:
-            if data[name] == empty[name]:
+        for name, empty in EMPTY_LATER_FIELDS.items():
+            if data[name] == empty:
                 del data[name]
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
 FIELD_NAMES = [spec.name for spec in fields(ParsedArticle)]
+RELATED_NAMES = [spec.name for spec in fields(ParsedRelated)]
+PICTURE_NAMES = [spec.name for spec in fields(ParsedPicture)]
 # The fields after `format`, added with the machine formats.
 LATER_FIELDS = tuple(FIELD_NAMES[FIELD_NAMES.index("format") + 1 :])
-
-
-def default_of(name: str):
-    spec = next(f for f in fields(ParsedArticle) if f.name == name)
-    return spec.default_factory() if spec.default is MISSING else spec.default
 
 
 def utc_iso(moment: datetime) -> str:
@@ -138,3 +140,13 @@ def utc_iso(moment: datetime) -> str:
 
 def optional_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def _empty_later_fields() -> dict:
+    """The later fields as `to_dict` gives them when they hold their defaults."""
+    empty = ParsedArticle(headline="", teaser="", body_html="", published_at=datetime.now(UTC))
+    data = empty.to_dict()
+    return {name: data[name] for name in LATER_FIELDS}
+
+
+EMPTY_LATER_FIELDS = _empty_later_fields()
