@@ -49,8 +49,8 @@ class ArticleQuerySet(models.QuerySet):
         return (
             self.select_related("section", "agency")
             .defer(
-                "body", "source_key", "content_hash", "imported_fingerprint", "editor_notes",
-                "search_vector",
+                "body", "source_key", "content_hash", "source_digest", "imported_fingerprint",
+                "editor_notes", "search_vector",
             )
             .order_by("-published_at", "-id")
         )
@@ -133,6 +133,9 @@ class Article(models.Model):
     # Who the article is at its agency, and what the agency last sent.
     source_key = models.CharField(_("agency identity"), max_length=255, blank=True, editable=False)
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # The agency input last applied, byte for byte (articles.ingest.batch.digest): the
+    # same bytes again are answered as unchanged without reading them.
+    source_digest = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     # The agency's version of the story last applied (formats that count versions).
     source_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
     source_version_created = models.DateTimeField(null=True, blank=True, editable=False)
