@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router
 from django.http import HttpResponse, HttpResponseNotModified
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags, quote_etag
@@ -75,10 +76,11 @@ def cached_page(view):
         if signed_in(request):
             # Editors read the primary: a preview must show what they just saved,
             # which a lagging replica may not have yet.
-            return respond(view, request, *args, **kwargs)
+            return respond(view, request, "editor", *args, **kwargs)
         with public_reads():
-            return respond(view, request, *args, **kwargs)
+            return respond(view, request, "reader", *args, **kwargs)
 
+    wrapper.page_cached = True
     return wrapper
 
 
@@ -91,16 +93,27 @@ def signed_in(request) -> bool:
     return user is not None and user.is_authenticated
 
 
-def respond(view, request, *args, **kwargs):
-    key = hashlib.sha256(
+def page_key(request, state: str, audience: str) -> str:
+    """The page's identity: what is shown (release, content state), where, and to whom."""
+    return hashlib.sha256(
         "|".join(
-            [settings.NEWSROOM_RELEASE, content_state(), request.get_host(), request.get_full_path()]
+            [
+                settings.NEWSROOM_RELEASE, state, audience, request.scheme,
+                request.get_host(), request.get_full_path(),
+            ]
         ).encode()
     ).hexdigest()
+
+
+def respond(view, request, audience, *args, **kwargs):
+    middleware_key = getattr(request, "_page_key", None)
+    key = middleware_key or page_key(request, content_state(), audience)
     etag = quote_etag(key[:32])
     if has_etag(request, etag):
         return finish(HttpResponseNotModified(), etag)
-    cached = cache.get(f"page:{key}")
+    # A request PageCacheMiddleware looked up is stored there, whole; a second copy
+    # of the page here would only halve what the cache holds.
+    cached = None if middleware_key else cache.get(f"page:{key}")
     if cached is not None:
         content, content_type = cached
         return finish(HttpResponse(content, content_type=content_type), etag)
@@ -109,7 +122,9 @@ def respond(view, request, *args, **kwargs):
         return response  # previews and errors are never cached
     if hasattr(response, "render"):
         response.render()
-    cache.set(f"page:{key}", (response.content, response["Content-Type"]), PAGE_TIMEOUT)
+    if not middleware_key:
+        cache.set(f"page:{key}", (response.content, response["Content-Type"]), PAGE_TIMEOUT)
+    response.page_key = key
     return finish(response, etag)
 
 
@@ -126,3 +141,54 @@ def finish(response, etag):
     patch_vary_headers(response, ["Accept-Encoding"])
     return response
 
+
+
+class PageCacheMiddleware:
+    """Readers' pages straight from the cache, before sessions, CSRF, auth and the URLconf.
+
+    Placed after SecurityMiddleware (its HSTS header depends on each request's
+    scheme) and before everything else: a reader's request (GET or HEAD without a
+    session cookie) for a `cached_page` view is answered with the response the
+    inner middleware finished last time (CSP, X-Frame-Options and all), under the
+    same key as the page cache: release, content state, host and path. What is
+    stored came from a request like it and set no cookie; editors, who have a
+    session cookie, never meet it, and nothing they are shown is stored here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self.applies(request):
+            return self.get_response(request)
+        with public_reads():
+            state = content_state()
+        request._page_key = key = page_key(request, state, "reader")
+        stored = cache.get(f"response:{key}")
+        if stored is not None:
+            if has_etag(request, stored["ETag"]):
+                return not_modified(stored)
+            return stored
+        response = self.get_response(request)
+        if getattr(response, "page_key", None) == key and not response.cookies:
+            cache.set(f"response:{key}", response, PAGE_TIMEOUT)
+        return response
+
+    @staticmethod
+    def applies(request) -> bool:
+        if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return False
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return getattr(match.func, "page_cached", False)
+
+
+def not_modified(response):
+    """A 304 with the stored page's headers, as `finish` gives the view's own 304."""
+    answer = HttpResponseNotModified()
+    for name, value in response.items():
+        if name.lower() not in ("content-type", "content-length"):
+            answer[name] = value
+    return answer

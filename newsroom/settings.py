@@ -51,6 +51,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Readers' cached pages are answered here, before the session, CSRF, auth and
+    # URL machinery below; SecurityMiddleware above adds its headers to them too.
+    "articles.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -82,8 +85,9 @@ TEMPLATES = [
 ]
 
 def database(url: str) -> dict:
-    # Persistent connections, checked before reuse, for PostgreSQL; SQLite opens cheaply.
-    persistent = 0 if url.startswith("sqlite") else 60
+    # Persistent connections, checked before reuse. SQLite's too: opening one (the
+    # file, the PRAGMAs, Django's SQL functions) cost more than a cached page.
+    persistent = 60
     return dj_database_url.parse(
         url,
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", persistent)),

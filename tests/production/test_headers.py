@@ -173,3 +173,23 @@ def test_preview_of_a_draft_is_private(production, reader):
     assert "ETag" not in preview
     # Nothing of the preview was kept for readers.
     assert reader.get(draft.get_absolute_url(), secure=True).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["home", "article"])
+def test_page_from_the_cache_has_the_headers_of_the_first(production, reader, page):
+    """The second request is answered by PageCacheMiddleware, before the middleware that set them."""
+    article = make_article()
+    path = "/" if page == "home" else article.get_absolute_url()
+    first = reader.get(path, secure=True)
+
+    again = reader.get(path, secure=True)
+    not_modified = reader.get(path, secure=True, headers={"If-None-Match": first["ETag"]})
+
+    security = [
+        "Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy",
+        "Cross-Origin-Opener-Policy", "Strict-Transport-Security", "Cache-Control", "ETag",
+    ]
+    assert (again.status_code, again.content) == (200, first.content)
+    assert {name: again[name] for name in security} == {name: first[name] for name in security}
+    assert not_modified.status_code == 304
+    assert {name: not_modified[name] for name in security} == {name: first[name] for name in security}

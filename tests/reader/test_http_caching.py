@@ -4,9 +4,14 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
-from django.test import Client
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles.caching import PageCacheMiddleware
 from articles.models import Article, Section
 
 from ..admin.helpers import post_change
@@ -260,3 +265,50 @@ def test_cached_home_shows_a_scheduled_article_when_its_time_comes(client, artic
     Article.objects.filter(pk=scheduled.pk).update(published_at=timezone.now() - timedelta(seconds=1))
 
     assert scheduled.get_absolute_url() in result_hrefs(client.get("/"))
+
+
+# Readers' pages answered by PageCacheMiddleware
+
+
+def statements_of(client, url) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_readers_second_request_reads_only_the_content_state(article):
+    reader = Client()
+    statements_of(reader, article.get_absolute_url())
+
+    # 1 content state: the stored response is answered before sessions and the view.
+    assert len(statements_of(reader, article.get_absolute_url())) == 1
+
+
+def test_signed_in_editor_is_not_answered_with_the_readers_stored_page(article):
+    Client().get(article.get_absolute_url())
+
+    statements = statements_of(signed_in(editor("Redaktion")), article.get_absolute_url())
+
+    assert any("django_session" in sql for sql in statements)
+
+
+def test_readers_are_not_answered_with_a_page_an_editor_was_shown(article):
+    signed_in(editor("Redaktion")).get(article.get_absolute_url())
+
+    # 1 content state + 1 article + 1 tags + 1 related links + 1 corrections + 1 sections:
+    # rendered afresh for the reader.
+    assert len(statements_of(Client(), article.get_absolute_url())) == 6
+
+
+def test_a_response_that_sets_a_cookie_is_not_stored(article):
+    def view_setting_a_cookie(request):
+        response = HttpResponse("page")
+        response.page_key = request._page_key
+        response.set_cookie("tracking", "1")
+        return response
+
+    middleware = PageCacheMiddleware(view_setting_a_cookie)
+    request = RequestFactory().get(article.get_absolute_url())
+    middleware(request)
+
+    assert cache.get(f"response:{request._page_key}") is None
