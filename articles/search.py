@@ -9,12 +9,16 @@ tag change and delete.
 
 import html
 import re
+from functools import cached_property
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
 from django.db.models import F, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
+from django.http import Http404
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
@@ -23,6 +27,11 @@ FTS_TABLE = "articles_article_fts"
 START, STOP = "\x02", "\x03"
 SNIPPET_WORDS = 30
 WORD = re.compile(r"\w+", re.UNICODE)
+# The search page ranks the newest MOST matches of a query and counts no further (it
+# says "Mehr als 500 Treffer"): ranking or counting every match of a word that most
+# articles hold reads every one of their index entries, a quarter of a second at
+# 100,000 articles; the newest MOST are found by the publication-time index.
+MOST = 500
 
 
 def is_postgres() -> bool:
@@ -34,23 +43,76 @@ def search(queryset, text: str):
     words = WORD.findall(text)
     if not words:
         return queryset.none()
+    return ranked(matches(queryset, words), words)
+
+
+def results(queryset, text: str, number, per_page: int | None = None):
+    """The page `number` of the search page: the newest MOST matches of `text`, best first.
+
+    Two queries: the matches counted (up to MOST + 1, so that the page can say there are
+    more), and the page. 404 for a page that is not there.
+    """
+    paginator = Results(queryset, text, per_page or settings.NEWSROOM_PAGE_SIZE)
+    try:
+        return paginator.page(number or 1)
+    except (PageNotAnInteger, EmptyPage):
+        raise Http404("no such page") from None
+
+
+class Results(Paginator):
+    """Pages over the newest MOST matches, ranked; `count` stops at MOST, `more` says so."""
+
+    def __init__(self, queryset, text: str, per_page: int):
+        words = WORD.findall(text)
+        self.matches = matches(queryset, words).order_by("-published_at", "-id")
+        newest = queryset.filter(pk__in=self.matches.values("pk")[:MOST])
+        super().__init__(ranked(newest, words), per_page, allow_empty_first_page=True)
+
+    @cached_property
+    def found(self) -> int:
+        return self.matches[: MOST + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.found, MOST)
+
+    @property
+    def more(self) -> bool:
+        return self.found > MOST
+
+
+def matches(queryset, words: list[str]):
+    """`queryset` narrowed to the articles that hold every word, unordered and unranked."""
+    if not words:
+        return queryset.none()
     if is_postgres():
-        return _search_postgres(queryset, " ".join(words))
+        query = SearchQuery(" ".join(words), config="german", search_type="plain")
+        return queryset.filter(search_vector=query)
+    # The FTS table answers the match once, on its own; joined to the articles, SQLite ran
+    # it for every article (seconds for a common word at 10,000 articles).
+    found = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [fts_match(words)])
+    return queryset.filter(pk__in=found)
+
+
+def ranked(queryset, words: list[str]):
+    """`queryset` (matches only) best first."""
+    if not words:
+        return queryset.none()
+    if is_postgres():
+        query = SearchQuery(" ".join(words), config="german", search_type="plain")
+        return queryset.annotate(rank=SearchRank(F("search_vector"), query)).order_by(
+            "-rank", "-published_at", "-id"
+        )
     return _search_sqlite(queryset, words)
 
 
-def _search_postgres(queryset, text: str):
-    query = SearchQuery(text, config="german", search_type="plain")
-    return (
-        queryset.filter(search_vector=query)
-        .annotate(rank=SearchRank(F("search_vector"), query))
-        .order_by("-rank", "-published_at", "-id")
-    )
+def fts_match(words: list[str]) -> str:
+    # Every word as a quoted prefix term: no FTS5 syntax reaches the index from a reader.
+    return " ".join('"{}"*'.format(word.replace('"', '""')) for word in words)
 
 
 def _search_sqlite(queryset, words: list[str]):
-    # Every word as a quoted prefix term: no FTS5 syntax reaches the index from a reader.
-    match = " ".join('"{}"*'.format(word.replace('"', '""')) for word in words)
+    match = fts_match(words)
     # The FTS table is joined once, so bm25() and snippet() are read off the one match
     # (as correlated subqueries they ran the match again for every hit: seconds for a
     # common word). extra() is the ORM's way to join a table that has no model.
@@ -85,7 +147,7 @@ def snippets(articles, text: str) -> dict[int, str]:
             )
         ).values_list("pk", "raw")
     else:
-        match = " ".join('"{}"*'.format(word.replace('"', '""')) for word in words)
+        match = fts_match(words)
         placeholders = ",".join(["%s"] * len(ids))
         with connection.cursor() as cursor:
             cursor.execute(

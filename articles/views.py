@@ -118,9 +118,7 @@ def search(request):
     text = request.GET.get("q", "").strip()
     page = None
     if text:
-        page = queries.page_of(
-            full_text.search(Article.objects.published().for_lists(), text), request.GET.get("page")
-        )
+        page = full_text.results(Article.objects.published().for_lists(), text, request.GET.get("page"))
         found = full_text.snippets(page.object_list, text)
         for article in page.object_list:
             article.snippet = found.get(article.pk, "")

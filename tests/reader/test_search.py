@@ -443,3 +443,82 @@ def test_deleted_tag_is_no_longer_found():
     Tag.objects.get(name="Zitronenfalter").delete()
 
     assert list(search(Article.objects.all(), "Zitronenfalter")) == []
+
+
+# The bound: the search page ranks and counts the newest MOST matches only
+
+
+@pytest.fixture
+def most_three(monkeypatch):
+    from articles import search as full_text
+
+    monkeypatch.setattr(full_text, "MOST", 3)
+
+
+def test_search_page_ranks_the_newest_matches_only(client, most_three):
+    oldest_in_headline = make_article(headline=f"{WORD} im Stadtpark")
+    newer_in_body = [make_article(body=f"<p>Ein {WORD} flog.</p>") for _ in range(3)]
+
+    # The oldest would rank first, but it is not among the newest three.
+    assert sorted(found(client, WORD)) == sorted(urls(newer_in_body))
+    assert oldest_in_headline.get_absolute_url() not in found(client, WORD)
+
+
+def test_search_page_ranks_within_the_newest_matches(client, most_three):
+    in_body = [make_article(body=f"<p>Ein {WORD} flog.</p>") for _ in range(3)]
+    in_headline = make_article(headline=f"{WORD} im Stadtpark")
+
+    assert found(client, WORD)[0] == in_headline.get_absolute_url()
+    assert sorted(found(client, WORD)[1:]) == sorted(urls(in_body[1:]))
+
+
+def test_search_page_says_there_are_more_matches_than_it_ranks(client, most_three):
+    for _ in range(4):
+        make_article(headline=f"{WORD} im Stadtpark")
+
+    response = search_page(client, WORD)
+
+    assert response.context["page"].paginator.count == 3
+    assert f"Mehr als 3 Treffer für „{WORD}“: die neuesten 3, die besten zuerst" in response.content.decode()
+
+
+def test_search_page_gives_the_exact_count_up_to_the_bound(client, most_three):
+    for _ in range(3):
+        make_article(headline=f"{WORD} im Stadtpark")
+
+    html = search_page(client, WORD).content.decode()
+
+    assert f"3 Treffer für „{WORD}“" in html
+    assert "Mehr als" not in html
+
+
+def test_search_page_past_the_bound_is_404(client, most_three):
+    from django.test import override_settings
+
+    for _ in range(5):
+        make_article(headline=f"{WORD} im Stadtpark")
+
+    with override_settings(NEWSROOM_PAGE_SIZE=2):
+        pages = [search_page(client, WORD, page=str(number)) for number in (1, 2, 3)]
+
+    assert [response.status_code for response in pages] == [200, 200, 404]
+    assert [len(result_hrefs(response)) for response in pages[:2]] == [2, 1]
+
+
+def test_search_page_shows_the_query_of_a_bounded_count_as_text(client, most_three):
+    for _ in range(4):
+        make_article(headline=f"{WORD} im Stadtpark")
+
+    html = search_page(client, f"{WORD} <>&").content.decode()
+
+    assert f"Mehr als 3 Treffer für „{WORD} &lt;&gt;&amp;“" in html
+
+
+def test_search_page_never_counts_an_unpublished_match(client, most_three):
+    make_article(headline=f"{WORD} im Stadtpark")
+    for _ in range(3):
+        make_article(headline=f"{WORD} als Entwurf", **UNPUBLISHED["draft"])
+
+    response = search_page(client, WORD)
+
+    assert (response.context["page"].paginator.count, response.context["page"].paginator.more) == (1, False)
