@@ -14,7 +14,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router
 from django.http import HttpResponse, HttpResponseNotModified
-from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags, quote_etag
@@ -80,7 +79,6 @@ def cached_page(view):
         with public_reads():
             return respond(view, request, "reader", *args, **kwargs)
 
-    wrapper.page_cached = True
     return wrapper
 
 
@@ -106,14 +104,15 @@ def page_key(request, state: str, audience: str) -> str:
 
 
 def respond(view, request, audience, *args, **kwargs):
-    middleware_key = getattr(request, "_page_key", None)
-    key = middleware_key or page_key(request, content_state(), audience)
+    # PageCacheMiddleware has read the state already when it had this page, and
+    # keeps the response itself: a second copy here would halve what the cache holds.
+    by_middleware = hasattr(request, "_page_slot")
+    state = getattr(request, "_page_state", None) or content_state()
+    key = page_key(request, state, audience)
     etag = quote_etag(key[:32])
     if has_etag(request, etag):
         return finish(HttpResponseNotModified(), etag)
-    # A request PageCacheMiddleware looked up is stored there, whole; a second copy
-    # of the page here would only halve what the cache holds.
-    cached = None if middleware_key else cache.get(f"page:{key}")
+    cached = None if by_middleware else cache.get(f"page:{key}")
     if cached is not None:
         content, content_type = cached
         return finish(HttpResponse(content, content_type=content_type), etag)
@@ -122,16 +121,17 @@ def respond(view, request, audience, *args, **kwargs):
         return response  # previews and errors are never cached
     if hasattr(response, "render"):
         response.render()
-    if not middleware_key:
+    if by_middleware and audience == "reader":
+        response.page_state = state
+    else:
         cache.set(f"page:{key}", (response.content, response["Content-Type"]), PAGE_TIMEOUT)
-    response.page_key = key
     return finish(response, etag)
 
 
 def has_etag(request, etag) -> bool:
     """If-None-Match compares weakly (RFC 9110, 13.1.2): a proxy that compresses
     the page passes our ETag on as W/"…", and browsers send that back."""
-    sent = parse_etags(request.headers.get("If-None-Match", ""))
+    sent = parse_etags(request.META.get("HTTP_IF_NONE_MATCH", ""))
     return etag in {tag.removeprefix("W/") for tag in sent}
 
 
@@ -142,47 +142,42 @@ def finish(response, etag):
     return response
 
 
-
 class PageCacheMiddleware:
     """Readers' pages straight from the cache, before sessions, CSRF, auth and the URLconf.
 
     Placed after SecurityMiddleware (its HSTS header depends on each request's
-    scheme) and before everything else: a reader's request (GET or HEAD without a
-    session cookie) for a `cached_page` view is answered with the response the
-    inner middleware finished last time (CSP, X-Frame-Options and all), under the
-    same key as the page cache: release, content state, host and path. What is
-    stored came from a request like it and set no cookie; editors, who have a
-    session cookie, never meet it, and nothing they are shown is stored here.
+    scheme) and before everything else. A reader's request (GET or HEAD without a
+    session cookie) for an address whose page `cached_page` rendered for a reader
+    is answered with that response as the inner middleware finished it (CSP,
+    X-Frame-Options and all) while the content state is the one it was rendered
+    at. Only responses to requests like it that set no cookie are kept; editors,
+    who have a session cookie, never meet them. One response per address: a newer
+    state replaces it. Addresses that are no cached page cost one cache miss, no query.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not self.applies(request):
-            return self.get_response(request)
-        with public_reads():
-            state = content_state()
-        request._page_key = key = page_key(request, state, "reader")
-        stored = cache.get(f"response:{key}")
-        if stored is not None:
-            if has_etag(request, stored["ETag"]):
-                return not_modified(stored)
-            return stored
-        response = self.get_response(request)
-        if getattr(response, "page_key", None) == key and not response.cookies:
-            cache.set(f"response:{key}", response, PAGE_TIMEOUT)
-        return response
-
-    @staticmethod
-    def applies(request) -> bool:
         if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
-            return False
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return False
-        return getattr(match.func, "page_cached", False)
+            return self.get_response(request)
+        request._page_slot = slot = "response:" + hashlib.sha256(
+            "|".join(
+                [settings.NEWSROOM_RELEASE, request.scheme, request.get_host(), request.get_full_path()]
+            ).encode()
+        ).hexdigest()
+        stored = cache.get(slot)
+        if stored is not None:
+            state, response = stored
+            with public_reads():
+                request._page_state = content_state()
+            if state == request._page_state:
+                return not_modified(response) if has_etag(request, response["ETag"]) else response
+        response = self.get_response(request)
+        state = getattr(response, "page_state", None)
+        if state is not None and not response.cookies:
+            cache.set(slot, (state, response), PAGE_TIMEOUT)
+        return response
 
 
 def not_modified(response):
