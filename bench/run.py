@@ -16,6 +16,8 @@ Environment:
     DATABASE_URL         a postgres:// URL adds the PostgreSQL rows (in a fresh database
                          newsroom_bench, dropped afterwards); without it they are skipped
     BENCH_PAGES_POSTGRES 1: the pages benchmark over PostgreSQL too (about 2 minutes more)
+    BENCH_SEARCH_N       articles in the search benchmark's database (default 100000);
+                         BENCH_SEARCH_REQUESTS requests one at a time (default 300)
 
 Steps (all in a temporary directory, nothing of the project's own data is touched):
 1. a corpus of N dpa texts (bench/corpus.py), 7 section folders;
@@ -26,7 +28,10 @@ Steps (all in a temporary directory, nothing of the project's own data is touche
 3. SQL queries per page, first request with a cold cache (bench/probe.py);
 4. gunicorn as in production (gunicorn.conf.py, bench.settings: the site plus
    /__bench/trivial/) over the SQLite database, driven by wrk in another process;
-5. pyinstrument over an import (fresh, then unchanged) and over uncached article pages.
+5. pyinstrument over an import (fresh, then unchanged) and over uncached article pages;
+6. with DATABASE_URL and wrk: the search page over 100,000 published articles on PostgreSQL,
+   p95 one request at a time and requests/s under wrk (bench/search.py; alone:
+   `DATABASE_URL=postgres://… .venv/bin/python -m bench.search`, about 4 minutes).
 """
 
 import json
@@ -547,7 +552,9 @@ class Report:
     notes: list = field(default_factory=list)
 
     # Tables and targets are shown in this order of their titles, whatever order the steps ran in.
-    ORDER = ("Import, SQLite", "Import, PostgreSQL", "Queries", "Pages, SQLite", "Pages, PostgreSQL")
+    ORDER = (
+        "Import, SQLite", "Import, PostgreSQL", "Queries", "Pages, SQLite", "Pages, PostgreSQL", "Search",
+    )
 
     def rank(self, title: str) -> int:
         return next((i for i, prefix in enumerate(self.ORDER) if title.startswith(prefix)), len(self.ORDER))
@@ -977,6 +984,13 @@ def pages_step(bench: Bench, env: dict, info: dict, label: str) -> None:
         )
 
 
+def search_step(bench: Bench, pg_url: str) -> None:
+    from bench import search
+
+    result = search.measure(pg_url, bench.tmp, bench.logs)
+    search.report(bench.report.target, bench.report.table, result)
+
+
 def profile_step(bench: Bench, profile_n: int, env: dict) -> None:
     profile_dir = Path(tempfile.gettempdir()) / "newsroom-bench-profiles"
     log(f"profile: import of {profile_n:,} articles, fresh and again")
@@ -1070,6 +1084,7 @@ def main() -> int:
             "BENCH_IMPORT_LIMIT",
             "BENCH_PROFILE_N",
             "BENCH_PAGES_POSTGRES",
+            "BENCH_SEARCH_N",
         )
         if os.environ.get(key)
     ]
@@ -1154,14 +1169,17 @@ def main() -> int:
                     f"makes its own database `{BENCH_DB}` on that server and drops it afterwards."
                 ],
             )
-        bench.report.target(
-            "Search",
-            "search p95 over 100,000 articles, PostgreSQL",
-            "not measured",
-            f"≤ {SEARCH_P95_MS} ms",
-            None,
-            "not part of make bench (BENCH_N articles; its pages run on SQLite)",
-        )
+        if postgres and shutil.which("wrk"):
+            guarded(bench, "the search benchmark", search_step, bench, postgres[0])
+        else:
+            bench.report.target(
+                "Search",
+                "search p95 over 100,000 articles, PostgreSQL",
+                "not measured",
+                f"≤ {SEARCH_P95_MS} ms",
+                None,
+                "needs DATABASE_URL=postgres://… and wrk",
+            )
 
         # Pages render with DEBUG=0 only after collectstatic (the manifest of hashed names).
         manage(
