@@ -2,8 +2,7 @@
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Q
 from django.http import Http404
 
 from .models import Article, Section
@@ -24,16 +23,19 @@ def latest(limit: int = HOME_LATEST) -> list[Article]:
 
 
 def section_blocks(all_sections: list[Section], per_section: int = HOME_PER_SECTION):
-    """The newest articles of every section in one query: [(section, [article, …])]."""
-    ranked = Article.objects.published().for_lists().annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by=F("section_id"),
-            order_by=[F("published_at").desc(), F("id").desc()],
-        )
-    ).filter(rank__lte=per_section)
+    """The newest articles of every section in one query: [(section, [article, …])].
+
+    One index range per section (article_section_idx), each `per_section` long: a
+    window function over every published article read them all (70 ms at 10,000).
+    """
+    if not all_sections:
+        return []
+    published = Article.objects.published().order_by("-published_at", "-id").values("pk")
+    newest = Q()
+    for section in all_sections:
+        newest |= Q(pk__in=published.filter(section=section)[:per_section])
     by_section: dict[int, list[Article]] = {}
-    for article in ranked:
+    for article in Article.objects.for_lists().filter(newest):
         by_section.setdefault(article.section_id, []).append(article)
     return [(section, by_section[section.pk]) for section in all_sections if section.pk in by_section]
 
