@@ -107,7 +107,8 @@ def respond(view, request, audience, *args, **kwargs):
     # PageCacheMiddleware has read the state already when it had this page, and
     # keeps the response itself: a second copy here would halve what the cache holds.
     by_middleware = hasattr(request, "_page_slot")
-    state = getattr(request, "_page_state", None) or content_state()
+    # The page's reads may key on it too (the sections of the navigation).
+    request.content_state = state = getattr(request, "content_state", None) or content_state()
     key = page_key(request, state, audience)
     etag = quote_etag(key[:32])
     if has_etag(request, etag):
@@ -170,8 +171,8 @@ class PageCacheMiddleware:
         if stored is not None:
             state, response = stored
             with public_reads():
-                request._page_state = content_state()
-            if state == request._page_state:
+                request.content_state = content_state()
+            if state == request.content_state:
                 return not_modified(response) if has_etag(request, response["ETag"]) else response
         response = self.get_response(request)
         state = getattr(response, "page_state", None)

@@ -1,4 +1,8 @@
+from functools import lru_cache
+
 from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from . import queries
@@ -8,4 +12,22 @@ def site(request):
     return {
         "site_name": settings.NEWSROOM_SITE_NAME,
         "nav_sections": SimpleLazyObject(lambda: queries.sections(request)),
+        "links": SimpleLazyObject(site_links),
+    }
+
+
+def site_links() -> dict[str, str]:
+    """The addresses every page's header and footer link to."""
+    return _site_links(get_script_prefix(), get_urlconf(settings.ROOT_URLCONF), timezone.localdate().year)
+
+
+# Reversed once per process (and year, for the archive) rather than on every page.
+@lru_cache(maxsize=8)
+def _site_links(prefix: str, urlconf: str, year: int) -> dict[str, str]:
+    return {
+        "home": reverse("articles:home"),
+        "search": reverse("articles:search"),
+        "archive": reverse("articles:archive-year", args=[year]),
+        "feed": reverse("articles:feed"),
+        "api": reverse("articles:api-list"),
     }

@@ -1,20 +1,39 @@
 """The reads behind the public pages and the API, each a fixed number of queries."""
 
+import hashlib
+from dataclasses import dataclass
+
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Q
 from django.http import Http404
 
-from .models import Article, Section
+from taggit.models import Tag
+
+from .models import Article, Correction, RelatedLink, Section
 
 HOME_LATEST = 12
 HOME_PER_SECTION = 4
+SECTIONS_TIMEOUT = 300
 
 
 def sections(request) -> list[Section]:
-    """The sections, read once per request (navigation and home share them)."""
+    """The sections, each with its `url`, read once per request (navigation and home
+    share them), and once per content state for pages that know it (a section's
+    change moves the state; the state is read first thing anyway)."""
     if not hasattr(request, "_newsroom_sections"):
-        request._newsroom_sections = list(Section.objects.all())
+        state = getattr(request, "content_state", None)
+        key = "sections:" + hashlib.sha256(state.encode()).hexdigest()[:32] if state else None
+        found = cache.get(key) if key else None
+        if found is None:
+            found = list(Section.objects.all())
+            for section in found:
+                section.url = section.get_absolute_url()
+            if key:
+                cache.set(key, found, SECTIONS_TIMEOUT)
+        request._newsroom_sections = found
     return request._newsroom_sections
 
 
@@ -38,6 +57,37 @@ def section_blocks(all_sections: list[Section], per_section: int = HOME_PER_SECT
     for article in Article.objects.for_lists().filter(newest):
         by_section.setdefault(article.section_id, []).append(article)
     return [(section, by_section[section.pk]) for section in all_sections if section.pk in by_section]
+
+
+@dataclass
+class ArticlePage:
+    article: Article
+    tags: list[Tag]
+    related: list[RelatedLink]
+    corrections: list[Correction]
+
+
+def article_page(slug: str) -> ArticlePage | None:
+    """An article with what its page shows, whatever its status (the view decides who
+    may see it): the article with section and agency, its tags (by name), its related
+    links with their targets and the targets' sections, its corrections. Four plain
+    queries: the ORM's prefetching and orderings cost more to build than to run."""
+    found = list(Article.objects.select_related("section", "agency").filter(slug=slug).order_by()[:1])
+    if not found:
+        return None
+    article = found[0]
+    tags = sorted(
+        Tag.objects.filter(
+            taggit_taggeditem_items__content_type=ContentType.objects.get_for_model(Article),
+            taggit_taggeditem_items__object_id=article.pk,
+        ).order_by(),
+        key=lambda tag: tag.name.casefold(),
+    )
+    related = list(
+        RelatedLink.objects.filter(article=article).select_related("target__section").order_by("position")
+    )
+    corrections = list(article.corrections.all())
+    return ArticlePage(article, tags, related, corrections)
 
 
 def page_of(queryset, number, per_page: int | None = None):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils.timezone import localtime
 
 
-def news_article(article, request) -> dict:
+def news_article(article, request, tags, corrections) -> dict:
     url = request.build_absolute_uri(article.get_absolute_url())
     publisher = {"@type": "Organization", "name": settings.NEWSROOM_SITE_NAME}
     data = {
@@ -15,7 +15,7 @@ def news_article(article, request) -> dict:
         "headline": article.headline[:110],
         "description": article.teaser,
         "articleSection": article.section.name,
-        "keywords": [tag.name for tag in article.tags.all()],
+        "keywords": [tag.name for tag in tags],
         "publisher": publisher,
         "inLanguage": "de",
     }
@@ -32,7 +32,6 @@ def news_article(article, request) -> dict:
             "width": og["width"],
             "height": og["height"],
         }
-    corrections = list(article.corrections.all())
     if corrections:
         data["correction"] = [
             {

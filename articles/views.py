@@ -127,11 +127,11 @@ def search(request):
 
 @cached_page
 def article(request, section_slug, slug):
-    # The page (not the API) shows corrections: one more query.
-    article = Article.objects.for_page().prefetch_related("corrections").filter(slug=slug).first()
+    page = queries.article_page(slug)
     preview = False
-    if article is None:
+    if page is None:
         return render_404(request)
+    article = page.article
     if not article.is_visible:
         # Editors may look at what readers may not; nobody else learns it exists.
         if not (request.user.is_authenticated and request.user.is_staff):
@@ -139,17 +139,19 @@ def article(request, section_slug, slug):
         preview = True
     if article.section.slug != section_slug:
         return redirect(article, permanent=not preview)
+    json_ld = structured_data.news_article(article, request, page.tags, page.corrections)
     response = render(
         request,
         "articles/article.html",
         {
             "article": article,
-            "tags": sorted(article.tags.all(), key=lambda tag: tag.name.casefold()),
-            "related": article.related_links.all(),
-            "corrections": article.corrections.all(),
+            "tags": page.tags,
+            "related": page.related,
+            "corrections": page.corrections,
             "preview": preview,
             "current_section": article.section,
-            "json_ld": structured_data.news_article(article, request),
+            "canonical_url": json_ld["url"],
+            "json_ld": json_ld,
         },
     )
     if preview:
