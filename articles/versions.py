@@ -26,12 +26,18 @@ LABELS = {
 WORDS = re.compile(r"\s+|[^\s]+")
 
 
-def snapshot(article: Article) -> dict:
+def snapshot(article: Article, tags=None, links=None) -> dict:
+    """The article as it stands; `tags` (names) and `links` (its related links, in order)
+    default to the stored ones (two queries)."""
+    if tags is None:
+        tags = [tag.name for tag in article.tags.all()]
+    if links is None:
+        links = article.related_links.all()
     data = {field: getattr(article, field) for field in TEXT_FIELDS}
     data.update(
         section=article.section.slug,
         status=article.status,
-        tags=sorted((tag.name for tag in article.tags.all()), key=str.casefold),
+        tags=sorted(tags, key=str.casefold),
         related=[
             {
                 "headline": link.headline,
@@ -39,7 +45,7 @@ def snapshot(article: Article) -> dict:
                 "section_name": link.section_name,
                 "target": link.target_id,
             }
-            for link in article.related_links.all()
+            for link in links
         ],
     )
     return data

@@ -1,9 +1,10 @@
 """What every way in of agency input shares: bytes to stories to articles, failed input kept.
 
-A file, a drop-folder file, a wireQ entry and an editor's retry all go through
-`import_data`: the input is split into its stories (`formats.split`), each story is
-parsed and imported on its own, so that one bad story does not take the others with it.
-Failed stories come back with their own raw bytes, for `keep_failed`.
+A file, a drop-folder file and an editor's retry go through `import_data` (a run over
+files through `batch.import_inputs`, which it uses): the input is split into its stories
+(`formats.split`), each story is parsed and imported on its own, so that one bad story
+does not take the others with it. A wireQ entry is one story (`import_story`). Failed
+stories come back with their own raw bytes, for `keep_failed`.
 
 Also the clean stop of the long-running modes (`Stopper`).
 """
@@ -11,49 +12,21 @@ Also the clean stop of the long-running modes (`Stopper`).
 import signal
 import threading
 import time
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 
 from ..models import Agency, FailedEntry, Section
-from . import formats, service
+from . import batch, formats, service
+from .batch import FAILED, Story, unexpected
 from .parsed import ParseError
-
-FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class Story:
-    """One story of the input, as imported (or not)."""
-
-    outcome: str  # created, updated, unchanged, held or failed
-    detail: str  # the headline (and a note from the import, such as a picture not fetched), or the error
-    raw: bytes  # the story's own input: what an editor retries when it failed
-    part: str = ""  # "entry 2" / "newsItem 2" inside an input of several stories, else ""
-
-    @property
-    def failed(self) -> bool:
-        return self.outcome == FAILED
 
 
 def import_data(data: bytes, *, section: Section, agency: Agency, pictures: bool = True) -> list[Story]:
-    """Every story of `data`, each imported in its own transaction; `pictures=False` fetches none."""
-    try:
-        parts = formats.split(data)
-    except ParseError as error:  # the whole input is broken: invalid JSON, unsafe XML
-        return [Story(FAILED, str(error), data)]
-    except Exception as error:  # one bad input must not end a run
-        return [Story(FAILED, unexpected(error), data)]
-    if len(parts) <= 1:
-        # One story (or none: then `parse` says so): read the input as it came, so that
-        # its errors name its own lines.
-        return [import_story(data, section=section, agency=agency, pictures=pictures)]
-    kind = "newsItem" if formats.detect(data) == formats.NEWSML else "entry"
-    return [
-        import_story(part, section=section, agency=agency, pictures=pictures, part=f"{kind} {number}")
-        for number, part in enumerate(parts, start=1)
-    ]
+    """Every story of `data`, each on its own: one bad story does not take the others with it.
+    `pictures=False` fetches none."""
+    stories = batch.import_inputs([(None, data)], section=section, agency=agency, pictures=pictures)
+    return [story for _source, story in stories]
 
 
 def import_story(
@@ -63,7 +36,13 @@ def import_story(
     prefix = f"{part}: " if part else ""
     try:
         parsed = formats.parse(raw)
-        result = service.import_article(parsed, section=section, agency=agency, download_pictures=pictures)
+        result = service.import_article(
+            parsed,
+            section=section,
+            agency=agency,
+            download_pictures=pictures,
+            digest=batch.digest(raw, agency),
+        )
     except (ParseError, service.ImportRejected) as error:
         return Story(FAILED, f"{prefix}{error}", raw, part)
     except Exception as error:  # one bad story must not end the run with a traceback
@@ -71,10 +50,6 @@ def import_story(
     note = getattr(result, "note", "")
     detail = f"{parsed.headline} ({note})" if note else parsed.headline
     return Story(result.outcome, detail, raw, part)
-
-
-def unexpected(error: Exception) -> str:
-    return f"unexpected error: {type(error).__name__}: {error}"
 
 
 def default_section() -> Section:

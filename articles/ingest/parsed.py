@@ -86,7 +86,8 @@ class ParsedArticle:
         data["geo_subjects"] = list(self.geo_subjects)
         data["links"] = [list(link) for link in self.links]
         data["related"] = [
-            {**{name: getattr(item, name) for name in RELATED_NAMES}, "published_at": utc_iso(item.published_at)}
+            {name: getattr(item, name) for name in RELATED_NAMES}
+            | {"published_at": utc_iso(item.published_at)}
             for item in self.related
         ]
         if self.picture is not None:

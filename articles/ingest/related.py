@@ -3,11 +3,19 @@
 shared/formats/dpa-text.md, "Items under Weitere Meldungen".
 """
 
+import re
 from datetime import timedelta
+
+from django.db import connection
+from django.db.models import Q
 
 from ..models import Article, RelatedLink
 from .dpa_text import normalize_headline
 from .parsed import ParsedRelated
+
+HEADLINE_MAX = Article._meta.get_field("headline").max_length
+# Not a letter or digit (`str.isalnum`): `\w` is exactly those and the underscore.
+NOT_ALNUM = re.compile(r"[\W_]")
 
 
 def storable_links(links) -> list[tuple[str, str]]:
@@ -17,32 +25,68 @@ def storable_links(links) -> list[tuple[str, str]]:
 
 def write_links(article: Article, links, start: int) -> None:
     """The link box's links, as related items with an external address, after *Weitere Meldungen*."""
-    RelatedLink.objects.bulk_create(
+    RelatedLink.objects.bulk_create(link_box(article, links, start))
+
+
+def link_box(article: Article, links, start: int) -> list[RelatedLink]:
+    return [
         RelatedLink(article=article, position=position, text=title, headline=title, url=url)
         for position, (title, url) in enumerate(storable_links(links), start=start)
-    )
+    ]
 
 
 def prefix_keys(text: str) -> dict[str, int]:
-    """Every normalised prefix of `text` that ends at a word boundary, with where it ends."""
-    limit = min(len(text), Article._meta.get_field("headline").max_length)
+    """Every normalised prefix of `text` that ends at a word boundary, with where it ends.
+
+    `normalize_headline` of each prefix, written out: a batch asks this of every item."""
+    limit = min(len(text), HEADLINE_MAX)
+    ends = [match.start() for match in NOT_ALNUM.finditer(text, 1, limit + 1)]
+    if 0 < limit == len(text):
+        ends.append(limit)
     keys = {}
-    for end in range(1, limit + 1):
-        if end == len(text) or not text[end].isalnum():
-            keys.setdefault(normalize_headline(text[:end]), end)
-    keys.pop("", None)
+    for end in ends:
+        if text[end - 1].isspace():
+            continue  # the same prefix as one character earlier, which has it
+        key = " ".join(text[:end].split())
+        if key.endswith("."):
+            key = key[:-1].rstrip()
+        key = key.casefold()
+        if key and key not in keys:
+            keys[key] = end
     return keys
 
 
 def write_related(article: Article, items: tuple[ParsedRelated, ...]) -> None:
     """Rule 1 first: an item whose text starts with a known headline links to that article."""
     keys_by_item = [prefix_keys(item.text) for item in items]
-    wanted = set().union(*keys_by_item) if items else set()
-    known = list(
-        Article.objects.filter(headline_key__in=wanted)
-        .exclude(pk=article.pk)
-        .only("id", "headline", "headline_key", "published_at")
-    )
+    known = known_headlines(set().union(*keys_by_item)) if items else []
+    RelatedLink.objects.bulk_create(related_links(article, items, keys_by_item, known))
+
+
+def known_headlines(keys: set[str], chunk: int = 2000) -> list[Article]:
+    """The articles with one of these headline keys (id, headline, key and time only).
+
+    A batch of stories asks for tens of thousands of prefixes at once: written as SQL,
+    so that the driver binds them rather than the ORM preparing each one."""
+    keys = list(keys)
+    table = connection.ops.quote_name(Article._meta.db_table)
+    found = []
+    for start in range(0, len(keys), chunk):
+        part = keys[start : start + chunk]
+        found.extend(
+            Article.objects.raw(
+                f"SELECT id, headline, headline_key, published_at FROM {table} "
+                f"WHERE headline_key IN ({', '.join(['%s'] * len(part))})",
+                part,
+            )
+        )
+    return found
+
+
+def related_links(
+    article: Article, items, keys_by_item: list[dict[str, int]], known: list[Article]
+) -> list[RelatedLink]:
+    """The article's *Weitere Meldungen*, each resolved to the best of `known` its text starts with."""
     links = []
     for position, (item, keys) in enumerate(zip(items, keys_by_item, strict=True), start=1):
         link = RelatedLink(
@@ -55,11 +99,20 @@ def write_related(article: Article, items: tuple[ParsedRelated, ...]) -> None:
             published_at=item.published_at,
             url=item.url,
         )
-        matches = [candidate for candidate in known if candidate.headline_key in keys]
+        matches = [
+            candidate
+            for candidate in known
+            if candidate.headline_key in keys and not same_article(candidate, article)
+        ]
         if matches:
             link_to(link, best_match(matches, item), keys)
         links.append(link)
-    RelatedLink.objects.bulk_create(links)
+    return links
+
+
+def same_article(one: Article, other: Article) -> bool:
+    """The same object, or the same row (an article not saved yet is only itself)."""
+    return one is other or (one.pk is not None and one.pk == other.pk)
 
 
 def best_match(matches: list[Article], item: ParsedRelated) -> Article:
@@ -89,15 +142,55 @@ def link_to(link: RelatedLink, target: Article, keys: dict[str, int]) -> None:
 
 def backfill_links_to(article: Article) -> None:
     """Items that named this article before it arrived: same minute, its headline leading their text."""
-    start = article.published_at.replace(second=0, microsecond=0)
-    waiting = RelatedLink.objects.filter(
-        target__isnull=True, published_at__gte=start, published_at__lt=start + timedelta(minutes=1)
-    ).exclude(article=article).order_by()
+    backfill_links_to_many([article])
+
+
+def backfill_links_to_many(articles: list[Article]) -> None:
+    """`backfill_links_to` for new articles at once; an item goes to the first of them it names.
+
+    The waiting items are read for the stretches of time the articles' minutes cover
+    (the index on target and time answers it) and kept for those minutes."""
+    by_minute: dict = {}
+    for article in articles:
+        by_minute.setdefault(article.published_at.replace(second=0, microsecond=0), []).append(article)
+    when = Q()
+    for first, last in stretches(sorted(by_minute)):
+        when |= Q(published_at__gte=first, published_at__lt=last + timedelta(minutes=1))
+    ids = [article.pk for article in articles]
+    waiting = (
+        RelatedLink.objects.filter(when, target__isnull=True)
+        .exclude(article_id__in=ids)
+        .order_by()
+        .only("id", "text", "headline", "published_at")
+    )
     resolved = []
     for link in waiting:
+        candidates = by_minute.get(link.published_at.replace(second=0, microsecond=0), ())
+        if not candidates:
+            continue
         keys = prefix_keys(link.text or link.headline)
-        if article.headline_key in keys or normalize_headline(link.headline) == article.headline_key:
-            keys.setdefault(article.headline_key, len(link.headline))
-            link_to(link, article, keys)
-            resolved.append(link)
-    RelatedLink.objects.bulk_update(resolved, ["target", "headline", "teaser"])
+        headline_key = normalize_headline(link.headline)
+        for article in candidates:
+            if article.headline_key in keys or headline_key == article.headline_key:
+                keys.setdefault(article.headline_key, len(link.headline))
+                link_to(link, article, keys)
+                resolved.append((link.target_id, link.headline, link.teaser, link.pk))
+                break
+    if resolved:
+        table = connection.ops.quote_name(RelatedLink._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET target_id = %s, headline = %s, teaser = %s WHERE id = %s", resolved
+            )
+
+
+def stretches(minutes: list, gap: timedelta = timedelta(hours=6)) -> list[tuple]:
+    """Sorted minutes as (first, last) runs without a gap longer than `gap`: a few ranges
+    to ask the database for, instead of one per minute."""
+    runs = []
+    for minute in minutes:
+        if runs and minute - runs[-1][1] <= gap:
+            runs[-1][1] = minute
+        else:
+            runs.append([minute, minute])
+    return [(first, last) for first, last in runs]

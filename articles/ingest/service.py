@@ -59,6 +59,8 @@ ATTEMPTS = 3
 USABLE = "usable"
 # The editorial service (previews, programmes, notes to editors) is never published on import.
 REVIEW_DESKS = {"rs"}
+# Values in one `IN (…)`: far below SQLite's and PostgreSQL's limits on parameters.
+IN_CHUNK = 2000
 
 
 class ImportRejected(Exception):
@@ -81,12 +83,14 @@ def import_article(
     agency: Agency,
     dry_run: bool = False,
     download_pictures: bool = True,
+    digest: str = "",
 ) -> ImportResult:
     """Create or update the article.
 
     `agency` is used when the text credits none (or, for feed copy, a provider that is
     no agency here: AP or Europa Press in dpa's feed); `section` when the text names no
-    desk. `download_pictures=False` (and a dry run) fetch no picture.
+    desk. `download_pictures=False` (and a dry run) fetch no picture. `digest` (of the
+    input's bytes, articles.ingest.batch) is stored with what the input changed.
     """
     check_lengths(parsed)
     agency = agency_for(parsed, agency)
@@ -111,7 +115,7 @@ def import_article(
         try:
             with transaction.atomic():
                 with signals.deferred_indexing():
-                    result = apply(parsed, section, agency, picture, written)
+                    result = apply(parsed, section, agency, picture, written, digest)
                 if dry_run:
                     transaction.set_rollback(True)
         except IntegrityError:
@@ -191,14 +195,7 @@ def section_for(parsed: ParsedArticle, fallback: Section) -> Section:
 def decide(article: Article | None, parsed: ParsedArticle, content_hash: str) -> str:
     if article is None:
         return CREATED
-    if parsed.urn:
-        if not is_newer(parsed, article):
-            return UNCHANGED
-    elif is_versioned(article):
-        # A copy without version (7901) of a story stored from JSON or XML: its time matched
-        # the stored version's or an earlier one, and the versioned copy carries more.
-        return UNCHANGED
-    if article.content_hash == content_hash:
+    if repeats(article, parsed, content_hash):
         return UNCHANGED
     if parsed.pubstatus != USABLE:
         return WITHDRAW  # the agency's withdrawal is taken even when an editor changed the text
@@ -207,23 +204,36 @@ def decide(article: Article | None, parsed: ParsedArticle, content_hash: str) ->
     return UPDATE
 
 
+def repeats(article: Article, parsed: ParsedArticle, content_hash: str) -> bool:
+    """The stored article has this copy already, or a newer version of it."""
+    if parsed.urn:
+        if not is_newer(parsed, article):
+            return True
+    elif is_versioned(article):
+        # A copy without version (7901) of a story stored from JSON or XML: its time matched
+        # the stored version's or an earlier one, and the versioned copy carries more.
+        return True
+    return article.content_hash == content_hash
+
+
 def apply(
     parsed: ParsedArticle,
     section: Section,
     agency: Agency,
     picture: FetchedPicture | None = None,
     written: list[str] | None = None,
+    digest: str = "",
 ) -> ImportResult:
     content_hash = parsed.content_hash()
     article = find_article(parsed, agency, lock=True)
     decision = decide(article, parsed, content_hash)
     if decision == CREATED:
-        article = create(parsed, section, agency, content_hash, picture, written)
+        article = create(parsed, section, agency, content_hash, picture, written, digest)
         return ImportResult(CREATED, article)
     if decision == UNCHANGED:
         return ImportResult(UNCHANGED, article)
     if decision == WITHDRAW:
-        withdraw(article, parsed, content_hash)
+        withdraw(article, parsed, content_hash, digest)
         return ImportResult(UPDATED, article)
     if decision == HELD:
         HeldUpdate.objects.get_or_create(
@@ -237,7 +247,7 @@ def apply(
         article.status = initial_status(parsed, agency)
     if parsed.urn and article.source_key != parsed.urn:
         article.source_key = parsed.urn  # adopted from its wire copy
-    update(article, parsed, content_hash, picture=picture, written=written)
+    update(article, parsed, content_hash, picture=picture, written=written, digest=digest)
     return ImportResult(UPDATED, article)
 
 
@@ -255,10 +265,11 @@ def withdrawn_by_agency(article: Article) -> bool:
     return latest is None or latest.origin != ArticleVersion.Origin.EDIT
 
 
-def withdraw(article: Article, parsed: ParsedArticle, content_hash: str) -> None:
+def withdraw(article: Article, parsed: ParsedArticle, content_hash: str, digest: str = "") -> None:
     """The agency withdrew the story: readers lose it, nothing is deleted, the text stays."""
     article.status = Article.Status.WITHDRAWN
     article.content_hash = content_hash
+    article.source_digest = digest
     set_source_version(article, parsed)
     article.save()
     versions.record(article, ArticleVersion.Origin.AGENCY_UPDATE)
@@ -277,14 +288,10 @@ def publication_time(parsed: ParsedArticle) -> datetime:
     return parsed.published_at
 
 
-def create(
-    parsed: ParsedArticle,
-    section: Section,
-    agency: Agency,
-    content_hash: str,
-    picture: FetchedPicture | None = None,
-    written: list[str] | None = None,
+def new_article(
+    parsed: ParsedArticle, section: Section, agency: Agency, content_hash: str, digest: str = ""
 ) -> Article:
+    """The article of a new story, not saved yet."""
     article = Article(
         section=section,
         agency=agency,
@@ -292,9 +299,23 @@ def create(
         published_at=publication_time(parsed),
         embargo_until=parsed.embargo,
         source_key=identity_key(parsed),
+        source_digest=digest,
     )
     fill(article, parsed, content_hash)
     set_source_version(article, parsed)
+    return article
+
+
+def create(
+    parsed: ParsedArticle,
+    section: Section,
+    agency: Agency,
+    content_hash: str,
+    picture: FetchedPicture | None = None,
+    written: list[str] | None = None,
+    digest: str = "",
+) -> Article:
+    article = new_article(parsed, section, agency, content_hash, digest)
     new_picture = set_picture(article, parsed.picture, picture)
     article.save()
     if new_picture:
@@ -319,8 +340,11 @@ def update(
     user=None,
     picture: FetchedPicture | None = None,
     written: list[str] | None = None,
+    digest: str = "",
 ) -> None:
+    """`digest`: of the input applied; "" (an editor took a held update) matches no input."""
     fill(article, parsed, content_hash)
+    article.source_digest = digest
     set_source_version(article, parsed)
     moment = update_time(parsed)
     if article.published_at is None or moment > article.published_at:
@@ -378,24 +402,13 @@ def related_texts(parsed: ParsedArticle) -> list[str]:
 
 
 def set_tags(article: Article, names) -> None:
-    """The agency's tags, one per name case aside, in three queries.
+    """The agency's tags, one per name case aside, in a few queries.
 
     taggit's `tags.set()` asks for every tag and every tagged item on its own; an
     import runs this for every story. The signals it would send are not needed: the
     import brings the index up to date once, at its end.
     """
-    wanted: dict[str, str] = {}
-    for name in names:
-        wanted.setdefault(name.casefold(), name)
-    by_key = {}
-    if wanted:
-        matching = Q()
-        for name in wanted.values():
-            matching |= Q(name__iexact=name)
-        by_key = {tag.name.casefold(): tag for tag in Tag.objects.filter(matching)}
-    for key, name in wanted.items():
-        if key not in by_key:
-            by_key[key] = Tag.objects.create(name=name)  # taggit makes its unique slug
+    by_key = tags_named(names)
     tagged = TaggedItem.objects.filter(
         content_type=ContentType.objects.get_for_model(Article), object_id=article.pk
     )
@@ -404,6 +417,28 @@ def set_tags(article: Article, names) -> None:
     TaggedItem.objects.bulk_create(
         TaggedItem(content_object=article, tag=tag) for tag in by_key.values() if tag.pk not in present
     )
+
+
+def tags_named(names) -> dict[str, Tag]:
+    """{casefolded name: Tag} for these names, made where missing (tag names ignore case).
+
+    Exact names are looked up first, in one query on the unique index; the few
+    left (another case, or new) one by one, case aside.
+    """
+    wanted: dict[str, str] = {}
+    for name in names:
+        wanted.setdefault(name.casefold(), name)
+    by_key: dict[str, Tag] = {}
+    values = list(wanted.values())
+    for start in range(0, len(values), IN_CHUNK):
+        for tag in Tag.objects.filter(name__in=values[start : start + IN_CHUNK]):
+            by_key.setdefault(tag.name.casefold(), tag)
+    for key, name in wanted.items():
+        if key not in by_key:
+            tag = Tag.objects.filter(name__iexact=name).first()
+            # taggit makes the new tag's unique slug
+            by_key[key] = tag if tag is not None else Tag.objects.create(name=name)
+    return by_key
 
 
 def take_held_update(held: HeldUpdate, user=None) -> Article:

@@ -215,14 +215,17 @@ class Article(models.Model):
         if self.picture and not self.picture_alt.strip():
             raise ValidationError({"picture_alt": _("A picture needs an alternative text.")})
 
-    def unique_slug(self) -> str:
+    def slug_base(self) -> str:
         base = german_slugify(self.headline)
-        if base in RESERVED_SLUGS:
-            base = f"{base}-artikel"
+        return f"{base}-artikel" if base in RESERVED_SLUGS else base
+
+    def unique_slug(self, taken=frozenset()) -> str:
+        """The headline's slug, numbered where another article (or one of `taken`) has it."""
+        base = self.slug_base()
         # Exact lookups on the unique index: a prefix search would read every slug.
         others = Article.objects.exclude(pk=self.pk).order_by()
         slug, number = base, 2
-        while others.filter(slug=slug).exists():
+        while slug in taken or others.filter(slug=slug).exists():
             slug, number = f"{base}-{number}", number + 1
         return slug
 

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from articles.ingest import intake, sources
+from articles.ingest import batch, intake, sources
 from articles.ingest.watch import DropFolder
 from articles.ingest.wireq import Puller, WireQ
 from articles.models import Agency, Section
@@ -85,9 +85,10 @@ class Command(BaseCommand):
                 sys.exit(1)
             return
         with rolled_back() if dry_run else nullcontext():
-            for source in sources.expand(paths):
-                for story in import_source(source, section, agency, dry_run):
-                    self.line(story.outcome, source.name, story.detail)
+            inputs = (read(source) for source in sources.expand(paths))
+            stories = batch.import_inputs(inputs, section=section, agency=agency, pictures=not dry_run)
+            for source, story in stories:
+                self.line(story.outcome, source.name, story.detail)
         self.summary()
         if self.counts["failed"]:
             sys.exit(1)
@@ -167,13 +168,8 @@ def rolled_back():
         transaction.set_rollback(True)
 
 
-def import_source(source, section, agency, dry_run) -> list[intake.Story]:
-    """Each story of one file (several in a wireQ answer or a newsMessage).
-
-    A dry run is one transaction undone at the end (`rolled_back`), not one per story, and
-    fetches no picture."""
+def read(source) -> tuple[sources.Source, bytes | intake.Story]:
     try:
-        data = source.read()
+        return source, source.read()
     except OSError as error:
-        return [intake.Story(intake.FAILED, f"cannot read: {error.strerror or error}", b"")]
-    return intake.import_data(data, section=section, agency=agency, pictures=not dry_run)
+        return source, intake.Story(intake.FAILED, f"cannot read: {error.strerror or error}", b"")
