@@ -2,6 +2,7 @@
 
 import hashlib
 from dataclasses import dataclass
+from operator import attrgetter
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -59,6 +60,15 @@ def section_blocks(all_sections: list[Section], per_section: int = HOME_PER_SECT
     return [(section, by_section[section.pk]) for section in all_sections if section.pk in by_section]
 
 
+# What "Weitere Meldungen" shows of a link and what its target's address and
+# visibility need (RelatedLink.get_target_url, Article.is_visible).
+RELATED_FIELDS = [
+    "article", "position", "headline", "teaser", "section_name", "published_at", "url",
+    "target__slug", "target__status", "target__published_at", "target__embargo_until",
+    "target__section__slug",
+]
+
+
 @dataclass
 class ArticlePage:
     article: Article
@@ -83,10 +93,16 @@ def article_page(slug: str) -> ArticlePage | None:
         ).order_by(),
         key=lambda tag: tag.name.casefold(),
     )
-    related = list(
-        RelatedLink.objects.filter(article=article).select_related("target__section").order_by("position")
+    # A handful of rows each: sorted here, since an ORDER BY costs more to build than this.
+    related = sorted(
+        RelatedLink.objects.filter(article=article).select_related("target__section")
+        .only(*RELATED_FIELDS).order_by(),
+        key=attrgetter("position"),
     )
-    corrections = list(article.corrections.all())
+    corrections = sorted(
+        Correction.objects.filter(article=article).order_by(),
+        key=attrgetter("created_at", "id"),
+    )
     return ArticlePage(article, tags, related, corrections)
 
 
