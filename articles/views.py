@@ -127,7 +127,7 @@ def search(request):
 
 @cached_page
 def article(request, section_slug, slug):
-    page = queries.article_page(slug)
+    page = queries.article_page(request, slug)
     preview = False
     if page is None:
         return render_404(request)
