@@ -18,7 +18,7 @@ from bench.corpus import Corpus
 
 from .texts import HEADLINE, dpa_text, related_item
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def corpus_inputs(n: int) -> list[tuple[str, bytes]]:
