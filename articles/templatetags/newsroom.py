@@ -2,7 +2,6 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.dateformat import format as format_date
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
@@ -17,7 +16,10 @@ def german_datetime(moment) -> str:
     """28.02.2025, 13:16 Uhr, in Berlin time."""
     if not moment:
         return ""
-    return format_date(localtime(moment), r"d.m.Y, H:i \U\h\r")
+    # Formatted by hand: Django's date format parses its pattern on every call, and
+    # lists show dozens of these.
+    moment = localtime(moment)
+    return f"{moment.day:02}.{moment.month:02}.{moment.year:04}, {moment.hour:02}:{moment.minute:02} Uhr"
 
 
 @register.filter
