@@ -398,6 +398,7 @@ def link_articles(articles: list[Article], parsed: list[ParsedArticle]) -> list[
             wanted.update(item_keys)
     known = related.known_headlines(wanted)
     known.extend(article for article in articles if article.headline_key in wanted)
+    known = related.by_headline_key(known)
     return [
         related.related_links(article, story.related, story_keys, known)
         + related.link_box(article, story.links, start=len(story.related) + 1)

@@ -60,7 +60,7 @@ def write_related(article: Article, items: tuple[ParsedRelated, ...]) -> None:
     """Rule 1 first: an item whose text starts with a known headline links to that article."""
     keys_by_item = [prefix_keys(item.text) for item in items]
     known = known_headlines(set().union(*keys_by_item)) if items else []
-    RelatedLink.objects.bulk_create(related_links(article, items, keys_by_item, known))
+    RelatedLink.objects.bulk_create(related_links(article, items, keys_by_item, by_headline_key(known)))
 
 
 def known_headlines(keys: set[str], chunk: int = 2000) -> list[Article]:
@@ -83,10 +83,18 @@ def known_headlines(keys: set[str], chunk: int = 2000) -> list[Article]:
     return found
 
 
+def by_headline_key(articles) -> dict[str, list[Article]]:
+    known: dict[str, list[Article]] = {}
+    for article in articles:
+        known.setdefault(article.headline_key, []).append(article)
+    return known
+
+
 def related_links(
-    article: Article, items, keys_by_item: list[dict[str, int]], known: list[Article]
+    article: Article, items, keys_by_item: list[dict[str, int]], known: dict[str, list[Article]]
 ) -> list[RelatedLink]:
-    """The article's *Weitere Meldungen*, each resolved to the best of `known` its text starts with."""
+    """The article's *Weitere Meldungen*, each resolved to the best of the `known` articles
+    (by headline key) its text starts with."""
     links = []
     for position, (item, keys) in enumerate(zip(items, keys_by_item, strict=True), start=1):
         link = RelatedLink(
@@ -101,8 +109,9 @@ def related_links(
         )
         matches = [
             candidate
-            for candidate in known
-            if candidate.headline_key in keys and not same_article(candidate, article)
+            for key in keys
+            for candidate in known.get(key, ())
+            if not same_article(candidate, article)
         ]
         if matches:
             link_to(link, best_match(matches, item), keys)

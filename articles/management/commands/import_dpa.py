@@ -30,6 +30,9 @@ OUTCOMES = ("created", "updated", "unchanged", "held", "failed")
 
 
 class Command(BaseCommand):
+    # Not the project's system checks (URLs, templates, admin) on every run: an importer
+    # started per file or per desk would spend more on them than on a file.
+    requires_system_checks = []
     help = (
         "Import agency copy (dpa text and feed formats) from files, directories or stdin (-), "
         "from a drop folder (--watch DIR) or from dpa's wireQ (--wireq BASE_URL)."
