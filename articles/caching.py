@@ -162,7 +162,7 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
             return self.get_response(request)
-        request._page_slot = slot = "response:" + hashlib.sha256(
+        request._page_slot = slot = "page:response:" + hashlib.sha256(
             "|".join(
                 [settings.NEWSROOM_RELEASE, request.scheme, request.get_host(), request.get_full_path()]
             ).encode()
