@@ -151,8 +151,8 @@ class PageCacheMiddleware:
     session cookie) for an address whose page `cached_page` rendered for a reader
     is answered with that response as the inner middleware finished it (CSP,
     X-Frame-Options and all) while the content state is the one it was rendered
-    at. Only responses to requests like it that set no cookie are kept; editors,
-    who have a session cookie, never meet them. One response per address: a newer
+    at. Only answers to such GETs that set no cookie are kept; editors, who have
+    a session cookie, never meet them. One response per address: a newer
     state replaces it. Addresses that are no cached page cost one cache miss, no query.
     """
 
@@ -176,7 +176,8 @@ class PageCacheMiddleware:
                 return not_modified(response) if has_etag(request, response["ETag"]) else response
         response = self.get_response(request)
         state = getattr(response, "page_state", None)
-        if state is not None and not response.cookies:
+        # Only a GET's: a HEAD's answer may have lost its body on the way out.
+        if state is not None and request.method == "GET" and not response.cookies:
             cache.set(slot, (state, response), PAGE_TIMEOUT)
         return response
 
