@@ -87,7 +87,7 @@ def article_page(request, slug: str) -> ArticlePage | None:
     as SQL once, like the content state: the ORM took longer to build them than the
     database to answer them.
     """
-    article = next(iter(Article.objects.raw(page_sql("article"), [slug])), None)
+    article = next(iter(Article.objects.raw(article_sql(), [slug])), None)
     if article is None:
         return None
     section = {section.pk: section for section in sections(request)}.get(article.section_id)
@@ -101,7 +101,7 @@ def article_page(request, slug: str) -> ArticlePage | None:
         )
     content_type = ContentType.objects.get_for_model(Article).pk
     tags = sorted(
-        Tag.objects.raw(page_sql("tags"), [content_type, article.pk]), key=lambda tag: tag.name.casefold()
+        Tag.objects.raw(tags_sql(), [content_type, article.pk]), key=lambda tag: tag.name.casefold()
     )
     # A handful of rows each: sorted here, since an ORDER BY costs more to build than this.
     related = sorted(
@@ -110,7 +110,7 @@ def article_page(request, slug: str) -> ArticlePage | None:
         key=attrgetter("position"),
     )
     corrections = sorted(
-        Correction.objects.raw(page_sql("corrections"), [article.pk]), key=attrgetter("created_at", "id")
+        Correction.objects.raw(corrections_sql(), [article.pk]), key=attrgetter("created_at", "id")
     )
     return ArticlePage(article, tags, related, corrections)
 
@@ -118,30 +118,40 @@ def article_page(request, slug: str) -> ArticlePage | None:
 AGENCY_FIELDS = ["name", "slug", "credit"]
 
 
-@lru_cache
-def page_sql(name: str) -> str:
-    def columns(model, prefix, skip=()):
-        return ", ".join(
-            f"{prefix}.{quote(field.column)}" for field in model._meta.concrete_fields if field.name not in skip
-        )
+# Both backends quote names alike, so the statements are made once per process.
+def quote(name: str) -> str:
+    return connection.ops.quote_name(name)
 
-    # Both backends quote names alike; the full-text vector is never shown.
-    quote = connection.ops.quote_name
-    article, agency = quote(Article._meta.db_table), quote(Agency._meta.db_table)
-    if name == "article":
-        agency_columns = ", ".join(f"agency.{quote(field)} AS agency_{field}" for field in AGENCY_FIELDS)
-        return (
-            f"SELECT {columns(Article, 'article', skip={'search_vector'})}, {agency_columns}"
-            f" FROM {article} article LEFT JOIN {agency} agency ON agency.id = article.agency_id"
-            " WHERE article.slug = %s"
-        )
-    if name == "tags":
-        tagged = quote(TaggedItem._meta.db_table)
-        return (
-            f"SELECT {columns(Tag, 'tag')} FROM {quote(Tag._meta.db_table)} tag"
-            f" INNER JOIN {tagged} tagged ON tagged.tag_id = tag.id"
-            " WHERE tagged.content_type_id = %s AND tagged.object_id = %s"
-        )
+
+def columns(model, alias: str, skip=()) -> str:
+    return ", ".join(
+        f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields if field.name not in skip
+    )
+
+
+@lru_cache
+def article_sql() -> str:
+    agency_columns = ", ".join(f"agency.{quote(name)} AS agency_{name}" for name in AGENCY_FIELDS)
+    return (
+        # The full-text vector is never shown.
+        f"SELECT {columns(Article, 'article', skip={'search_vector'})}, {agency_columns}"
+        f" FROM {quote(Article._meta.db_table)} article"
+        f" LEFT JOIN {quote(Agency._meta.db_table)} agency ON agency.id = article.agency_id"
+        " WHERE article.slug = %s"
+    )
+
+
+@lru_cache
+def tags_sql() -> str:
+    return (
+        f"SELECT {columns(Tag, 'tag')} FROM {quote(Tag._meta.db_table)} tag"
+        f" INNER JOIN {quote(TaggedItem._meta.db_table)} tagged ON tagged.tag_id = tag.id"
+        " WHERE tagged.content_type_id = %s AND tagged.object_id = %s"
+    )
+
+
+@lru_cache
+def corrections_sql() -> str:
     return (
         f"SELECT {columns(Correction, 'correction')} FROM {quote(Correction._meta.db_table)} correction"
         " WHERE correction.article_id = %s"
