@@ -613,8 +613,8 @@ def test_agency_page_makes_a_fixed_number_of_queries(client, django_assert_num_q
 def test_search_page_makes_a_fixed_number_of_queries(client, django_assert_num_queries, size):
     populate(size)
 
-    # 1 content state + 1 sections for the navigation + 1 count + 1 page of
-    # articles with their rank (the full-text index joined) + 1 snippets of that page.
+    # 1 content state + 1 sections for the navigation + 1 the newest matches with
+    # their rank (counted from the same rows) + 1 the page's articles + 1 snippets of that page.
     with django_assert_num_queries(5):
         html_of(client.get("/search/", {"q": "Meldung"}))
 

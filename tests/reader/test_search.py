@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection
 
+from articles import search as full_text
 from articles.ingest.parsed import ParsedArticle
 from articles.ingest.service import import_article
 from articles.models import Agency, Article, Section
@@ -422,6 +423,31 @@ def test_postgres_snippet_marks_the_stemmed_match(client):
     snippet = snippet_of(search_page(client, "Zoll"))
 
     assert "<mark>Zölle</mark>" in snippet
+
+
+@postgres_only
+def test_postgres_snippet_of_a_word_far_down_the_body_is_the_beginning(client, monkeypatch):
+    monkeypatch.setattr(full_text, "SNIPPET_BODY_CHARS", 60)
+    make_article(
+        teaser="Der Senat tagt.",
+        body=f"<p>Erster Absatz zur Sitzung.</p><p>Zweiter <a href=\"https://example.org/\">Link</a> "
+        f"und ganz unten ein {WORD}.</p>",
+    )
+
+    snippet = snippet_of(search_page(client, WORD))
+
+    # Made from the teaser and the first whole paragraph: no word of a cut tag.
+    assert " ".join(snippet.split()) == "Der Senat tagt. Erster Absatz zur Sitzung."
+
+
+@postgres_only
+def test_postgres_snippet_of_a_long_first_paragraph_is_cut_at_the_limit(client, monkeypatch):
+    monkeypatch.setattr(full_text, "SNIPPET_BODY_CHARS", 40)
+    make_article(teaser="", body=f"<p>{WORD} " + "Wort " * 30 + "</p>")
+
+    snippet = snippet_of(search_page(client, WORD))
+
+    assert " ".join(snippet.split()) == f"<mark>{WORD}</mark> Wort Wort Wort Wort Wo"
 
 
 def test_renamed_tag_is_found_by_its_new_name_only():
