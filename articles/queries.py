@@ -27,7 +27,9 @@ def sections(request) -> list[Section]:
     change moves the state; the state is read first thing anyway)."""
     if not hasattr(request, "_newsroom_sections"):
         state = getattr(request, "content_state", None)
-        key = "sections:" + hashlib.sha256(state.encode()).hexdigest()[:32] if state else None
+        key = None
+        if state:  # keyed like the pages: a deploy may change what a section carries
+            key = "sections:" + hashlib.sha256(f"{settings.NEWSROOM_RELEASE}|{state}".encode()).hexdigest()
         found = cache.get(key) if key else None
         if found is None:
             found = list(Section.objects.all())

@@ -33,3 +33,20 @@ def test_article_page_loads_what_the_page_shows_of_the_agency_and_the_rest_when_
 
 def test_article_page_of_an_unknown_slug_is_none():
     assert queries.article_page(RequestFactory().get("/"), "gibt-es-nicht") is None
+
+
+def reader_request(state: str):
+    request = RequestFactory().get("/")
+    request.content_state = state
+    return request
+
+
+def test_sections_are_read_once_per_content_state(django_assert_num_queries):
+    queries.sections(reader_request("7:-:-"))
+
+    with django_assert_num_queries(0):
+        again = queries.sections(reader_request("7:-:-"))
+    with django_assert_num_queries(1):
+        queries.sections(reader_request("8:-:-"))
+
+    assert ("inland", "/inland/") in [(section.slug, section.url) for section in again]
