@@ -2,6 +2,7 @@
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from operator import attrgetter
 
@@ -9,9 +10,11 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import Q
 from django.http import Http404
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from .models import Agency, Article, Correction, RelatedLink, Section
@@ -63,20 +66,25 @@ def section_blocks(all_sections: list[Section], per_section: int = HOME_PER_SECT
     return [(section, by_section[section.pk]) for section in all_sections if section.pk in by_section]
 
 
-# What "Weitere Meldungen" shows of a link and what its target's address and
-# visibility need (RelatedLink.get_target_url, Article.is_visible).
-RELATED_FIELDS = [
-    "article", "position", "headline", "teaser", "section_name", "published_at", "url",
-    "target__slug", "target__status", "target__published_at", "target__embargo_until",
-    "target__section__slug",
-]
+@dataclass
+class RelatedItem:
+    """An item of "Weitere Meldungen" as readers see it."""
+
+    headline: str
+    teaser: str
+    section_name: str
+    published_at: datetime | None
+    # The linked article's address while readers may see it, else the agency's
+    # external one (nofollow: not ours to vouch for), else None.
+    url: str | None
+    nofollow: bool
 
 
 @dataclass
 class ArticlePage:
     article: Article
     tags: list[Tag]
-    related: list[RelatedLink]
+    related: list[RelatedItem]
     corrections: list[Correction]
 
 
@@ -85,8 +93,8 @@ def article_page(request, slug: str) -> ArticlePage | None:
     may see it): the article with its section and agency, its tags (by name), its
     related links with their targets and the targets' sections, its corrections.
 
-    Four queries (the section comes from the navigation's list). Three are written
-    as SQL once, like the content state: the ORM took longer to build them than the
+    Four queries (the section comes from the navigation's list), written as SQL
+    once, like the content state: the ORM took longer to build them than the
     database to answer them.
     """
     article = next(iter(Article.objects.raw(article_sql(), [slug])), None)
@@ -105,12 +113,8 @@ def article_page(request, slug: str) -> ArticlePage | None:
     tags = sorted(
         Tag.objects.raw(tags_sql(), [content_type, article.pk]), key=lambda tag: tag.name.casefold()
     )
-    # A handful of rows each: sorted here, since an ORDER BY costs more to build than this.
-    related = sorted(
-        RelatedLink.objects.filter(article=article).select_related("target__section")
-        .only(*RELATED_FIELDS).order_by(),
-        key=attrgetter("position"),
-    )
+    related = related_items(article.pk)
+    # A handful of rows: sorted here, since an ORDER BY costs more to build than this.
     corrections = sorted(
         Correction.objects.raw(corrections_sql(), [article.pk]), key=attrgetter("created_at", "id")
     )
@@ -158,6 +162,66 @@ def corrections_sql() -> str:
         f"SELECT {columns(Correction, 'correction')} FROM {quote(Correction._meta.db_table)} correction"
         " WHERE correction.article_id = %s"
     )
+
+
+def related_items(article_id: int) -> list[RelatedItem]:
+    """The article's related items in order, each with the address it links to."""
+    connection = connections[router.db_for_read(RelatedLink)]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    convert = datetime_converter(connection, RelatedLink._meta.get_field("published_at"))
+    address = article_address()
+    with connection.cursor() as cursor:
+        cursor.execute(related_sql(), [Article.Status.PUBLISHED.value, now, now, article_id])
+        rows = cursor.fetchall()
+    items = []
+    for headline, teaser, section_name, published_at, external, slug, section_slug, visible in rows:
+        url = address(section_slug, slug) if visible else external or None
+        items.append(
+            RelatedItem(headline, teaser, section_name, convert(published_at), url, nofollow=not visible and bool(url))
+        )
+    return items
+
+
+@lru_cache
+def related_sql() -> str:
+    link, target = RelatedLink._meta, Article._meta
+    return (
+        "SELECT link.headline, link.teaser, link.section_name, link.published_at, link.url,"
+        " target.slug, section.slug,"
+        # Readers may see the target: Article.objects.published(), for one row.
+        " CASE WHEN target.status = %s AND target.published_at <= %s"
+        " AND (target.embargo_until IS NULL OR target.embargo_until <= %s) THEN 1 ELSE 0 END"
+        f" FROM {quote(link.db_table)} link"
+        f" LEFT JOIN {quote(target.db_table)} target ON target.id = link.target_id"
+        f" LEFT JOIN {quote(Section._meta.db_table)} section ON section.id = target.section_id"
+        " WHERE link.article_id = %s ORDER BY link.position"
+    )
+
+
+def datetime_converter(connection, field):
+    """What the ORM does to the field's column as read (SQLite gives text, time zones aside)."""
+    column = field.get_col(field.model._meta.db_table)
+    converters = [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]
+
+    def convert(value):
+        for converter in converters:
+            value = converter(value, column, connection)
+        return value
+
+    return convert
+
+
+def article_address():
+    """Article.get_absolute_url from the section's and the article's slugs, without a reverse() each."""
+    return _article_address(get_script_prefix(), get_urlconf(settings.ROOT_URLCONF))
+
+
+# Reversed once per process; slugs need no quoting (the slug converter allows no other characters).
+@lru_cache(maxsize=8)
+def _article_address(prefix: str, urlconf: str):
+    before, _, rest = reverse("articles:article", args=["section-slug", "article-slug"]).partition("section-slug")
+    middle, _, after = rest.partition("article-slug")
+    return lambda section_slug, slug: f"{before}{section_slug}{middle}{slug}{after}"
 
 
 def page_of(queryset, number, per_page: int | None = None):
