@@ -97,31 +97,63 @@ def article_page(request, slug: str) -> ArticlePage | None:
     once, like the content state: the ORM took longer to build them than the
     database to answer them.
     """
-    article = next(iter(Article.objects.raw(article_sql(), [slug])), None)
-    if article is None:
+    connection = connections[router.db_for_read(Article)]
+    [row] = fetch(connection, article_sql(), [slug]) or [None]
+    if row is None:
         return None
+    article, agency = instance(connection, Article, row, skip=ARTICLE_SKIP)
     section = {section.pk: section for section in sections(request)}.get(article.section_id)
     if section is not None:  # else a section newer than the list: read when asked for
         article.section = section
     if article.agency_id is not None:
         # Only what the page shows of the agency; the rest would load if asked for.
-        article.agency = Agency.from_db(
-            article._state.db, ["id", *AGENCY_FIELDS],
-            [article.agency_id, *(getattr(article, f"agency_{name}") for name in AGENCY_FIELDS)],
-        )
+        article.agency = Agency.from_db(connection.alias, ["id", *AGENCY_FIELDS], [article.agency_id, *agency])
     content_type = ContentType.objects.get_for_model(Article).pk
     tags = sorted(
-        Tag.objects.raw(tags_sql(), [content_type, article.pk]), key=lambda tag: tag.name.casefold()
+        (instance(connection, Tag, row)[0] for row in fetch(connection, tags_sql(), [content_type, article.pk])),
+        key=lambda tag: tag.name.casefold(),
     )
-    related = related_items(article.pk)
+    related = related_items(connection, article.pk)
     # A handful of rows: sorted here, since an ORDER BY costs more to build than this.
     corrections = sorted(
-        Correction.objects.raw(corrections_sql(), [article.pk]), key=attrgetter("created_at", "id")
+        (instance(connection, Correction, row)[0] for row in fetch(connection, corrections_sql(), [article.pk])),
+        key=attrgetter("created_at", "id"),
     )
     return ArticlePage(article, tags, related, corrections)
 
 
 AGENCY_FIELDS = ["name", "slug", "credit"]
+ARTICLE_SKIP = frozenset({"search_vector"})  # the full-text vector is never shown
+
+
+def fetch(connection, sql: str, params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def instance(connection, model, row, skip=frozenset()):
+    """The model instance of a row of `columns(model, …, skip)` as the ORM would make it
+    (what RawQuerySet does, without working out the columns for every query), and the
+    row's further columns."""
+    fields = [field for field in model._meta.concrete_fields if field.name not in skip]
+    values = [converted(connection, field, value) for field, value in zip(fields, row)]
+    return model.from_db(connection.alias, [field.attname for field in fields], values), row[len(fields):]
+
+
+def converted(connection, field, value):
+    """A column's value as the ORM gives it (SQLite returns times as text, for one)."""
+    column, converters = field_converters(connection, field)
+    for convert in converters:
+        value = convert(value, column, connection)
+    return value
+
+
+# Worked out once per connection: asking the backend and the field costs more than converting.
+@lru_cache(maxsize=256)
+def field_converters(connection, field):
+    column = field.get_col(field.model._meta.db_table)
+    return column, [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]
 
 
 # Both backends quote names alike, so the statements are made once per process.
@@ -137,10 +169,9 @@ def columns(model, alias: str, skip=()) -> str:
 
 @lru_cache
 def article_sql() -> str:
-    agency_columns = ", ".join(f"agency.{quote(name)} AS agency_{name}" for name in AGENCY_FIELDS)
+    agency_columns = ", ".join(f"agency.{quote(name)}" for name in AGENCY_FIELDS)
     return (
-        # The full-text vector is never shown.
-        f"SELECT {columns(Article, 'article', skip={'search_vector'})}, {agency_columns}"
+        f"SELECT {columns(Article, 'article', skip=ARTICLE_SKIP)}, {agency_columns}"
         f" FROM {quote(Article._meta.db_table)} article"
         f" LEFT JOIN {quote(Agency._meta.db_table)} agency ON agency.id = article.agency_id"
         " WHERE article.slug = %s"
@@ -164,20 +195,20 @@ def corrections_sql() -> str:
     )
 
 
-def related_items(article_id: int) -> list[RelatedItem]:
+def related_items(connection, article_id: int) -> list[RelatedItem]:
     """The article's related items in order, each with the address it links to."""
-    connection = connections[router.db_for_read(RelatedLink)]
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    convert = datetime_converter(connection, RelatedLink._meta.get_field("published_at"))
+    time = RelatedLink._meta.get_field("published_at")
     address = article_address()
-    with connection.cursor() as cursor:
-        cursor.execute(related_sql(), [Article.Status.PUBLISHED.value, now, now, article_id])
-        rows = cursor.fetchall()
     items = []
+    rows = fetch(connection, related_sql(), [Article.Status.PUBLISHED.value, now, now, article_id])
     for headline, teaser, section_name, published_at, external, slug, section_slug, visible in rows:
         url = address(section_slug, slug) if visible else external or None
         items.append(
-            RelatedItem(headline, teaser, section_name, convert(published_at), url, nofollow=not visible and bool(url))
+            RelatedItem(
+                headline, teaser, section_name, converted(connection, time, published_at), url,
+                nofollow=not visible and bool(url),
+            )
         )
     return items
 
@@ -196,19 +227,6 @@ def related_sql() -> str:
         f" LEFT JOIN {quote(Section._meta.db_table)} section ON section.id = target.section_id"
         " WHERE link.article_id = %s ORDER BY link.position"
     )
-
-
-def datetime_converter(connection, field):
-    """What the ORM does to the field's column as read (SQLite gives text, time zones aside)."""
-    column = field.get_col(field.model._meta.db_table)
-    converters = [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]
-
-    def convert(value):
-        for converter in converters:
-            value = converter(value, column, connection)
-        return value
-
-    return convert
 
 
 def article_address():
