@@ -94,6 +94,7 @@ class Item:
     agency: Agency | None = None
     content_hash: str = ""
     key: tuple = field(default=())  # (agency id, identity at the agency)
+    repeat_of: int | None = None  # the article whose input this is, byte for byte
 
     def done(self, outcome: str, detail: str) -> None:
         prefix = f"{self.part}: " if self.part and outcome == FAILED else ""
@@ -163,6 +164,17 @@ class Batch:
         seen: set[tuple] = set()
         touched: set[int] = set()  # articles changed by a story of this batch on its own
         for item in items:
+            if item.repeat_of in touched:
+                # A story earlier in this batch changed the article: read this one after all.
+                item.story = item.repeat_of = None
+                self.read(item)
+                if item.story is None:
+                    self.write(fast)
+                    fast = []
+                    result = self.import_one(item)
+                    if result is not None:
+                        touched.add(result.article.pk)
+                continue
             if item.story is not None:
                 continue
             article = stored.get(item.key)
@@ -184,16 +196,18 @@ class Batch:
 
     def answer_repeats(self, items: list[Item]) -> None:
         digests = [item.digest for item in items if item.story is None]
-        headlines = {}
+        stored = {}
         for start in range(0, len(digests), service.IN_CHUNK):
-            headlines.update(
+            for digest_, pk, headline in (
                 Article.objects.filter(source_digest__in=digests[start : start + service.IN_CHUNK])
                 .order_by()
-                .values_list("source_digest", "headline")
-            )
+                .values_list("source_digest", "id", "headline")
+            ):
+                stored[digest_] = (pk, headline)
         for item in items:
-            if item.story is None and item.digest in headlines:
-                item.done(service.UNCHANGED, headlines[item.digest])
+            if item.story is None and item.digest in stored:
+                item.repeat_of, headline = stored[item.digest]
+                item.done(service.UNCHANGED, headline)
 
     def read(self, item: Item) -> None:
         """Parse the story and find where it goes; a story that cannot be imported fails here."""

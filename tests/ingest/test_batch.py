@@ -139,6 +139,16 @@ def test_a_story_twice_in_one_batch_is_created_then_unchanged_or_updated():
     assert Article.objects.count() == 1
 
 
+def test_a_repeat_of_the_stored_copy_after_an_update_in_the_same_batch_is_read_again():
+    """Its digest matched the article before the update; one story at a time it is an update back."""
+    original = dpa_text().encode()
+    run([("a", original)])
+    body = Article.objects.get().body
+    outcomes = run([("b", dpa_text(body=("Neu gefasst.",)).encode()), ("c", original)])
+    assert [outcome for _source, outcome, _detail in outcomes] == ["updated", "updated"]
+    assert Article.objects.get().body == body
+
+
 def test_an_update_between_new_stories_keeps_input_order_and_links():
     run([("old", dpa_text().encode())])
     later = dpa_text(
