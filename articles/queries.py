@@ -13,10 +13,10 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection, connections, router
 from django.db.models import Q
 from django.http import Http404
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
+from .addresses import address
 from .models import Agency, Article, Correction, RelatedLink, Section
 
 HOME_LATEST = 12
@@ -113,6 +113,8 @@ def article_page(request, slug: str) -> ArticlePage | None:
         (instance(connection, Tag, row)[0] for row in fetch(connection, tags_sql(), [content_type, article.pk])),
         key=lambda tag: tag.name.casefold(),
     )
+    for tag in tags:
+        tag.url = address("articles:tag", tag.slug)
     related = related_items(connection, article.pk)
     # A handful of rows: sorted here, since an ORDER BY costs more to build than this.
     corrections = sorted(
@@ -199,11 +201,10 @@ def related_items(connection, article_id: int) -> list[RelatedItem]:
     """The article's related items in order, each with the address it links to."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     time = RelatedLink._meta.get_field("published_at")
-    address = article_address()
     items = []
     rows = fetch(connection, related_sql(), [Article.Status.PUBLISHED.value, now, now, article_id])
     for headline, teaser, section_name, published_at, external, slug, section_slug, visible in rows:
-        url = address(section_slug, slug) if visible else external or None
+        url = address("articles:article", section_slug, slug) if visible else external or None
         items.append(
             RelatedItem(
                 headline, teaser, section_name, converted(connection, time, published_at), url,
@@ -227,19 +228,6 @@ def related_sql() -> str:
         f" LEFT JOIN {quote(Section._meta.db_table)} section ON section.id = target.section_id"
         " WHERE link.article_id = %s ORDER BY link.position"
     )
-
-
-def article_address():
-    """Article.get_absolute_url from the section's and the article's slugs, without a reverse() each."""
-    return _article_address(get_script_prefix(), get_urlconf(settings.ROOT_URLCONF))
-
-
-# Reversed once per process; slugs need no quoting (the slug converter allows no other characters).
-@lru_cache(maxsize=8)
-def _article_address(prefix: str, urlconf: str):
-    before, _, rest = reverse("articles:article", args=["section-slug", "article-slug"]).partition("section-slug")
-    middle, _, after = rest.partition("article-slug")
-    return lambda section_slug, slug: f"{before}{section_slug}{middle}{slug}{after}"
 
 
 def page_of(queryset, number, per_page: int | None = None):

@@ -3,9 +3,11 @@
 from django.conf import settings
 from django.utils.timezone import localtime
 
+from .addresses import address
+
 
 def news_article(article, request, tags, corrections) -> dict:
-    url = request.build_absolute_uri(article.get_absolute_url())
+    url = request.build_absolute_uri(address("articles:article", article.section.slug, article.slug))
     publisher = {"@type": "Organization", "name": settings.NEWSROOM_SITE_NAME}
     data = {
         "@context": "https://schema.org",

@@ -1,14 +1,17 @@
 import calendar
+import unicodedata
 from datetime import date, datetime, time, timedelta
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.timezone import make_aware
 from taggit.models import Tag
 
 from . import queries, structured_data
 from . import search as full_text
+from .addresses import address
 from .caching import cached_page
 from .models import Agency, Article, Section
 
@@ -139,6 +142,7 @@ def article(request, section_slug, slug):
         preview = True
     if article.section.slug != section_slug:
         return redirect(article, permanent=not preview)
+    section = article.section
     json_ld = structured_data.news_article(article, request, page.tags, page.corrections)
     response = render(
         request,
@@ -149,7 +153,12 @@ def article(request, section_slug, slug):
             "related": page.related,
             "corrections": page.corrections,
             "preview": preview,
-            "current_section": article.section,
+            "current_section": section,
+            "section_url": address("articles:section", section.slug),
+            "agency_url": article.agency and address("articles:agency", article.agency.slug),
+            # Truncated once here: the template asked for them three times.
+            "description": truncated(article.teaser, 200),
+            "og_description": truncated(article.teaser, 300),
             "canonical_url": json_ld["url"],
             "json_ld": json_ld,
         },
@@ -157,6 +166,13 @@ def article(request, section_slug, slug):
     if preview:
         response["Cache-Control"] = "private, no-cache"
     return response
+
+
+def truncated(text: str, length: int) -> str:
+    """The truncatechars filter, without its Truncator for a text that fits (most teasers)."""
+    if len(text) <= length:
+        return unicodedata.normalize("NFC", text)  # as Truncator gives it back
+    return Truncator(text).chars(length)
 
 
 def robots_txt(request):
