@@ -6,7 +6,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
-from ..api import JSON_ESCAPES
+from ..api import escaped_json
 from ..sanitize import clean_html
 
 register = template.Library()
@@ -56,7 +56,7 @@ def iso_datetime(moment) -> str:
 @register.filter
 def ld_json(data) -> str:
     """JSON for a <script type="application/ld+json">: `<`, `>` and `&` escaped so no text ends the script."""
-    return mark_safe(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(JSON_ESCAPES))
+    return mark_safe(escaped_json(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)))
 
 
 @register.simple_tag(takes_context=True)
