@@ -20,7 +20,7 @@ def address(name: str, *args: str) -> str:
     if not args:
         return parts[0]
     pieces = [parts[0]]
-    for arg, after in zip(args, parts[1:]):
+    for arg, after in zip(args, parts[1:], strict=True):
         pieces += [quote(arg, safe=SAFE), after]
     return "".join(pieces)
 

@@ -4,7 +4,6 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from operator import attrgetter
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -91,7 +90,7 @@ class ArticlePage:
 def article_page(request, slug: str) -> ArticlePage | None:
     """An article with what its page shows, whatever its status (the view decides who
     may see it): the article with its section and agency, its tags (by name), its
-    related links with their targets and the targets' sections, its corrections.
+    related items with the addresses they link to, its corrections.
 
     Four queries (the section comes from the navigation's list), written as SQL
     once, like the content state: the ORM took longer to build them than the
@@ -107,20 +106,23 @@ def article_page(request, slug: str) -> ArticlePage | None:
         article.section = section
     if article.agency_id is not None:
         # Only what the page shows of the agency; the rest would load if asked for.
-        article.agency = Agency.from_db(connection.alias, ["id", *AGENCY_FIELDS], [article.agency_id, *agency])
+        article.agency = Agency.from_db(
+            connection.alias, ["id", *AGENCY_FIELDS], [article.agency_id, *agency]
+        )
     content_type = ContentType.objects.get_for_model(Article).pk
     tags = sorted(
-        (instance(connection, Tag, row)[0] for row in fetch(connection, tags_sql(), [content_type, article.pk])),
+        (
+            instance(connection, Tag, row)[0]
+            for row in fetch(connection, tags_sql(), [content_type, article.pk])
+        ),
         key=lambda tag: tag.name.casefold(),
     )
     for tag in tags:
         tag.url = address("articles:tag", tag.slug)
     related = related_items(connection, article.pk)
-    # A handful of rows: sorted here, since an ORDER BY costs more to build than this.
-    corrections = sorted(
-        (instance(connection, Correction, row)[0] for row in fetch(connection, corrections_sql(), [article.pk])),
-        key=attrgetter("created_at", "id"),
-    )
+    corrections = [
+        instance(connection, Correction, row)[0] for row in fetch(connection, corrections_sql(), [article.pk])
+    ]
     return ArticlePage(article, tags, related, corrections)
 
 
@@ -139,7 +141,7 @@ def instance(connection, model, row, skip=frozenset()):
     (what RawQuerySet does, without working out the columns for every query), and the
     row's further columns."""
     fields = [field for field in model._meta.concrete_fields if field.name not in skip]
-    values = [converted(connection, field, value) for field, value in zip(fields, row)]
+    values = [converted(connection, field, value) for field, value in zip(fields, row, strict=False)]
     return model.from_db(connection.alias, [field.attname for field in fields], values), row[len(fields):]
 
 
@@ -193,7 +195,7 @@ def tags_sql() -> str:
 def corrections_sql() -> str:
     return (
         f"SELECT {columns(Correction, 'correction')} FROM {quote(Correction._meta.db_table)} correction"
-        " WHERE correction.article_id = %s"
+        " WHERE correction.article_id = %s ORDER BY correction.created_at, correction.id"
     )
 
 

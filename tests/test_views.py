@@ -387,6 +387,32 @@ def test_related_items_follow_their_position_not_their_creation(client):
     assert position(body, "Erste Meldung") < position(body, "Zweite Meldung")
 
 
+def test_related_item_with_an_external_address_links_there_with_nofollow(client):
+    article = make_article(related=[{"headline": "Produkte von Virginia", "url": "https://dpaq.de/Ss"}])
+
+    html = html_of(client.get(article.get_absolute_url()))
+
+    assert '<a href="https://dpaq.de/Ss" rel="nofollow">Produkte von Virginia</a>' in html
+
+
+def test_navigation_marks_the_article_section_as_current(client):
+    article = make_article(section="inland")
+
+    html = html_of(client.get(article.get_absolute_url()))
+
+    assert re.findall(r'<a href="([^"]*)" aria-current="page">', html) == ["/inland/"]
+
+
+def test_long_teaser_is_cut_for_the_description_and_opengraph(client):
+    article = make_article(teaser="Wort " * 80)
+
+    html = html_of(client.get(article.get_absolute_url()))
+
+    description = re.search(r'<meta name="description" content="([^"]*)">', html)[1]
+    opengraph = re.search(r'<meta property="og:description" content="([^"]*)">', html)[1]
+    assert (len(description), description[-1], len(opengraph), opengraph[-1]) == (200, "…", 300, "…")
+
+
 def test_article_page_without_related_items_has_no_weitere_meldungen(client):
     article = make_article()
 
