@@ -16,13 +16,21 @@ SAFE = "!$&'()*+,;=/~:@"
 
 def address(name: str, *args: str) -> str:
     """reverse(name, args=args) for the slugs of the public pages."""
-    parts = pattern(name, len(args), get_script_prefix(), get_urlconf(settings.ROOT_URLCONF))
-    if not args:
-        return parts[0]
-    pieces = [parts[0]]
-    for arg, after in zip(args, parts[1:], strict=True):
-        pieces += [quote(arg, safe=SAFE), after]
-    return "".join(pieces)
+    return addresses_of(name, len(args))(*args)
+
+
+def addresses_of(name: str, count: int):
+    """A function giving `name`'s address for `count` arguments, for a list of them:
+    the script prefix and the URLconf (two context-local reads) are looked up once."""
+    first, *rest = pattern(name, count, get_script_prefix(), get_urlconf(settings.ROOT_URLCONF))
+
+    def make(*args: str) -> str:
+        pieces = [first]
+        for arg, after in zip(args, rest, strict=True):
+            pieces += [quote(arg, safe=SAFE), after]
+        return "".join(pieces)
+
+    return make
 
 
 # Keyed by what reverse() depends on besides the name: the script prefix and the URLconf.

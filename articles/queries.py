@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
-from .addresses import address
+from .addresses import addresses_of
 from .models import Agency, Article, Correction, RelatedLink, Section
 
 HOME_LATEST = 12
@@ -117,8 +117,9 @@ def article_page(request, slug: str) -> ArticlePage | None:
         ),
         key=lambda tag: tag.name.casefold(),
     )
+    tag_address = addresses_of("articles:tag", 1)
     for tag in tags:
-        tag.url = address("articles:tag", tag.slug)
+        tag.url = tag_address(tag.slug)
     related = related_items(connection, article.pk)
     corrections = [
         instance(connection, Correction, row)[0] for row in fetch(connection, corrections_sql(), [article.pk])
@@ -140,9 +141,11 @@ def instance(connection, model, row, skip=frozenset()):
     """The model instance of a row of `columns(model, …, skip)` as the ORM would make it
     (what RawQuerySet does, without working out the columns for every query), and the
     row's further columns."""
-    fields = [field for field in model._meta.concrete_fields if field.name not in skip]
-    values = [converted(connection, field, value) for field, value in zip(fields, row, strict=False)]
-    return model.from_db(connection.alias, [field.attname for field in fields], values), row[len(fields):]
+    names, converters = row_plan(connection, model, skip)
+    values = list(row[: len(names)])
+    for position, column, convert in converters:
+        values[position] = convert(values[position], column, connection)
+    return model.from_db(connection.alias, names, values), row[len(names):]
 
 
 def converted(connection, field, value):
@@ -153,7 +156,18 @@ def converted(connection, field, value):
     return value
 
 
-# Worked out once per connection: asking the backend and the field costs more than converting.
+# Worked out once per connection: asking the backend and the fields costs more than converting.
+@lru_cache(maxsize=32)
+def row_plan(connection, model, skip):
+    """The attribute names of `columns(model, …, skip)` and the converters of those that have any."""
+    fields = [field for field in model._meta.concrete_fields if field.name not in skip]
+    converters = []
+    for position, field in enumerate(fields):
+        column, own = field_converters(connection, field)
+        converters += [(position, column, convert) for convert in own]
+    return [field.attname for field in fields], converters
+
+
 @lru_cache(maxsize=256)
 def field_converters(connection, field):
     column = field.get_col(field.model._meta.db_table)
@@ -203,10 +217,11 @@ def related_items(connection, article_id: int) -> list[RelatedItem]:
     """The article's related items in order, each with the address it links to."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     time = RelatedLink._meta.get_field("published_at")
+    article_address = addresses_of("articles:article", 2)
     items = []
     rows = fetch(connection, related_sql(), [Article.Status.PUBLISHED.value, now, now, article_id])
     for headline, teaser, section_name, published_at, external, slug, section_slug, visible in rows:
-        url = address("articles:article", section_slug, slug) if visible else external or None
+        url = article_address(section_slug, slug) if visible else external or None
         items.append(
             RelatedItem(
                 headline, teaser, section_name, converted(connection, time, published_at), url,
