@@ -59,6 +59,9 @@ def ld_json(data) -> str:
     return mark_safe(escaped_json(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)))
 
 
+CURRENT = ' aria-current="page"'
+
+
 @register.simple_tag(takes_context=True)
 def nav_items(context) -> str:
     """The navigation's <li>s, the current section marked: one template node instead of
@@ -68,11 +71,8 @@ def nav_items(context) -> str:
     return mark_safe("".join(
         f'\n          <li><a href="{escape(section.url)}"{CURRENT if section == current else ""}>'
         f"{escape(section.name)}</a></li>"
-        for section in context["nav_sections"]
+        for section in context.get("nav_sections", ())
     ))
-
-
-CURRENT = ' aria-current="page"'
 
 
 @register.simple_tag(takes_context=True)
