@@ -288,10 +288,11 @@ def postgres_urls(url: str) -> tuple[str, str] | None:
 
 
 def postgres_admin(url: str, *statements: str) -> str:
+    """Statements on the server of `url`, from its maintenance database (`url`'s own may not exist)."""
     import psycopg
 
     parts = urlsplit(url)
-    conninfo = urlunsplit(parts._replace(scheme="postgresql", path=parts.path or "/postgres"))
+    conninfo = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
     with psycopg.connect(conninfo, autocommit=True) as connection:
         for statement in statements:
             connection.execute(statement)
