@@ -302,6 +302,16 @@ def postgres_admin(url: str, *statements: str) -> str:
 # --- pages -------------------------------------------------------------------------------
 
 
+def stop(server: subprocess.Popen) -> None:
+    """gunicorn's graceful stop, then a kill if it takes longer than 30 s."""
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -490,12 +500,7 @@ def pages(env: dict, tmp: Path, info: dict, logs: Path, label: str) -> tuple[lis
                 run.note = f"{run.requests} requests > {len(articles)} URLs: repeats made distinct by ?_r="
             runs.append(run)
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
     log_text = (logs / f"gunicorn-{label}.log").read_text(errors="replace")
     return runs, {
         "workers": workers,

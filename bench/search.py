@@ -24,7 +24,6 @@ bench` runs it too when DATABASE_URL names a PostgreSQL server and wrk is instal
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -160,12 +159,7 @@ def measure(pg_url: str, tmp: Path, logs: Path) -> dict:
                 if load.requests:
                     load.cpu_ms = 1000 * (run.server_cpu(server.pid) - cpu_before) / load.requests
         finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            run.stop(server)
     finally:
         if not (os.environ.get("BENCH_KEEP") or reuse):
             run.postgres_admin(pg_url, f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
