@@ -14,8 +14,14 @@ one stored. For each batch of up to `SIZE` stories, in input order:
 Everything else goes through `service.import_article`, one story at a time and in input
 order, as a story on its own would: updates, held and withdrawn copies, a picture to
 fetch, a urn or wire copy that may match a stored story by time, a story that comes twice
-in the batch. So does a batch whose bulk write fails (another process stored one of its
-stories first: the unique identity index says so).
+in the batch, and a repeat of an article an earlier story of the batch changed. So does a
+batch whose bulk write fails (another process stored one of its stories first: the unique
+identity index says so).
+
+What a batch writes equals what its stories one at a time would write
+(tests/ingest/test_batch.py), but for one thing: an article's first version shows an item
+naming a story later in the same batch as resolved, as it is once the batch is stored.
+A byte-for-byte repeat is reported with the article's headline as it stands.
 """
 
 import hashlib
