@@ -599,8 +599,8 @@ def test_home_makes_a_fixed_number_of_queries(client, django_assert_num_queries,
     populate(size)
 
     # 1 content state + 1 sections (navigation and blocks share them) + 1 newest
-    # articles + 1 window query for the newest of every section; teasers join
-    # section and agency.
+    # articles + 1 query for the newest of every section (an index range each);
+    # teasers join section and agency.
     with django_assert_num_queries(4):
         html_of(client.get("/"))
 
