@@ -17,9 +17,8 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 
 from ..models import Agency, FailedEntry, Section
-from . import batch, formats, service
-from .batch import FAILED, Story, unexpected
-from .parsed import ParseError
+from . import batch
+from .batch import FAILED, Story  # noqa: F401 (FAILED: the drop folder and wireQ take it from here)
 
 
 def import_data(data: bytes, *, section: Section, agency: Agency, pictures: bool = True) -> list[Story]:
@@ -32,24 +31,10 @@ def import_data(data: bytes, *, section: Section, agency: Agency, pictures: bool
 def import_story(
     raw: bytes, *, section: Section, agency: Agency, pictures: bool = True, part: str = ""
 ) -> Story:
-    """One story; `part` ("entry 2") starts its error message."""
-    prefix = f"{part}: " if part else ""
-    try:
-        parsed = formats.parse(raw)
-        result = service.import_article(
-            parsed,
-            section=section,
-            agency=agency,
-            download_pictures=pictures,
-            digest=batch.digest(raw, agency),
-        )
-    except (ParseError, service.ImportRejected) as error:
-        return Story(FAILED, f"{prefix}{error}", raw, part)
-    except Exception as error:  # one bad story must not end the run with a traceback
-        return Story(FAILED, f"{prefix}{unexpected(error)}", raw, part)
-    note = getattr(result, "note", "")
-    detail = f"{parsed.headline} ({note})" if note else parsed.headline
-    return Story(result.outcome, detail, raw, part)
+    """One story (a wireQ entry) the way a batch takes it; `part` ("entry 2") starts its error message."""
+    runner = batch.Batch(section=section, agency=agency, pictures=pictures)
+    [(_source, story)] = runner.run([batch.Item(None, raw, part)])
+    return story
 
 
 def default_section() -> Section:
